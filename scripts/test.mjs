@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Lists test files explicitly (Node 20's `node --test` does not expand globs, and
+// `tsx --test` with no files passes silently) and fails when it finds none.
+// Usage: npm test [-- <path-substring> ...]
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const roots = ["packages", "tests"].map((d) => join(root, d));
+
+function walk(dir, out) {
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (name === "node_modules" || name === "dist" || name.startsWith(".")) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, out);
+    else if (name.endsWith(".test.ts")) out.push(relative(root, path));
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((dir) => walk(dir, []))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`no test files found${filters.length ? ` matching ${filters.join(", ")}` : ""}`);
+  process.exit(1);
+}
+console.log(`running ${files.length} test files`);
+const result = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-reporter=spec",
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    ...files,
+  ],
+  { cwd: root, stdio: "inherit" },
+);
+process.exit(result.status ?? 1);
