@@ -15,7 +15,7 @@ export const errors = {
   forbidden: (detail = "token lacks the required scope") => new Problem(403, detail),
   notFound: (detail: string) => new Problem(404, detail),
   methodNotAllowed: (allow: readonly string[]) =>
-    new Problem(405, `allow ${allow.join(",")}`, { headers: { allow: allow.join(", ") } }),
+    new Problem(405, `allow ${allow.join(",")}`, { headers: { allow: allow.join(",") } }),
   conflict: (detail: string) => new Problem(409, detail),
   payloadTooLarge: (detail = "request body is too large") => new Problem(413, detail),
   unsupportedMediaType: (detail: string) => new Problem(415, detail),

@@ -1,1 +1,3 @@
-export {};
+export type { SmdDeps } from "./deps.ts";
+export { smdMigrations } from "./migrations.ts";
+export { smdPlugin } from "./plugin.ts";

@@ -1,1 +1,3 @@
-export {};
+export { freePort } from "./ports.ts";
+export { type PostgresServer, postgresBinDir, skipWithoutPostgres, startPostgres } from "./postgres.ts";
+export { migratedPglite } from "./snapshot.ts";

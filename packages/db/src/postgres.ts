@@ -1,0 +1,40 @@
+import type { Logger } from "@openchami/core";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { ChangeHub } from "./changes.ts";
+import { createDb } from "./db.ts";
+import { PgListener } from "./pg-listener.ts";
+import { TransactionScope } from "./scope.ts";
+import { TYPE_PARSERS } from "./type-parsers.ts";
+import type { Db } from "./types.ts";
+
+/** Parsers for this pool's connections only; the process-wide pg.types stay untouched. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    (format !== "binary" && TYPE_PARSERS[oid]) ||
+    pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** A real PostgreSQL through a pg.Pool; notifications travel by NOTIFY/LISTEN. */
+export function openPostgres<DB>(url: string, logger: Logger, poolSize: number): Db<DB> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: "openchami" });
+  // An idle connection that breaks is replaced on next use; without a listener it would crash the process.
+  pool.on("error", (err) => logger.warn({ err }, "idle PostgreSQL connection failed"));
+  const hub = new ChangeHub(logger);
+  const listener = new PgListener(url, logger, (channel, text) => hub.receive(channel, text));
+  return createDb<DB>({
+    kind: "postgres",
+    kysely: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
+    logger,
+    hub,
+    scope: new TransactionScope(),
+    remote: {
+      async publish(executor, { channel, text }) {
+        await sql`select pg_notify(${channel}, ${text})`.execute(executor);
+      },
+      listen: (channel) => listener.listen(channel),
+      unlisten: (channel) => listener.unlisten(channel),
+      close: () => listener.close(),
+    },
+  });
+}

@@ -1,0 +1,94 @@
+import { parseBoolean, parseCsv } from "@openchami/core";
+import { defaultDataDir } from "./data-dir.ts";
+import { SERVICE_NAMES, SERVICES, TOKENS } from "./services.ts";
+
+export const DEFAULT_PORT = 8081;
+
+/** Everything `openchami serve` needs, resolved from flags, then environment, then defaults. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Services to run, in mount order. */
+  services: string[];
+  auth: boolean;
+  /** A remote JWKS (any OIDC/TokenSmith issuer); without it the built-in issuer's keys are used. */
+  jwksUrl: string | undefined;
+  /** `iss` required of incoming tokens (remote JWKS), and put into minted tokens (built-in issuer). */
+  issuer: string | undefined;
+  audiences: string[] | undefined;
+  logLevel: string;
+}
+
+/** Flags as commander hands them over; all optional. */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  only?: string;
+  auth?: boolean;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  logLevel?: string;
+}
+
+function firstSet(...values: (string | undefined)[]): string | undefined {
+  return values.find((v) => v !== undefined && v !== "");
+}
+
+function parsePort(raw: string, source: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
+    throw new Error(`${source}: port must be an integer between 0 and 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseServices(raw: string, source: string): string[] {
+  const wanted = parseCsv(raw).map((s) => s.toLowerCase());
+  if (wanted.length === 0) throw new Error(`${source}: name at least one service`);
+  const unknown = wanted.filter((s) => !SERVICE_NAMES.includes(s));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${source}: unknown service ${unknown.join(", ")} (available: ${SERVICE_NAMES.join(", ")})`,
+    );
+  }
+  return SERVICE_NAMES.filter((s) => wanted.includes(s));
+}
+
+/**
+ * Pure: flags beat environment, environment beats defaults. Upstream's SMD_* names are
+ * accepted so existing deployments' environment files keep working.
+ */
+export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
+  const onlyRaw = firstSet(flags.only, env.OPENCHAMI_ONLY);
+  const services = onlyRaw
+    ? parseServices(onlyRaw, flags.only ? "--only" : "OPENCHAMI_ONLY")
+    : [...SERVICE_NAMES];
+
+  const portRaw = firstSet(flags.port, env.OPENCHAMI_PORT);
+  const alone = services.filter((s) => s !== TOKENS);
+  const alonePort = alone.length === 1 ? SERVICES[alone[0]!]?.upstreamPort : undefined;
+  const port = portRaw
+    ? parsePort(portRaw, flags.port ? "--port" : "OPENCHAMI_PORT")
+    : (alonePort ?? DEFAULT_PORT);
+
+  const noAuthEnv = env.OPENCHAMI_NO_AUTH ? parseBoolean(env.OPENCHAMI_NO_AUTH) : false;
+  const audiences = firstSet(flags.audience, env.OPENCHAMI_AUTH_AUDIENCES, env.SMD_AUTH_AUDIENCES);
+
+  return {
+    host: firstSet(flags.host, env.OPENCHAMI_HOST) ?? "0.0.0.0",
+    port,
+    dataDir: firstSet(flags.dataDir, env.OPENCHAMI_DATA_DIR) ?? defaultDataDir(env),
+    databaseUrl: firstSet(flags.databaseUrl, env.DATABASE_URL),
+    services,
+    auth: flags.auth === false ? false : !noAuthEnv,
+    jwksUrl: firstSet(flags.jwksUrl, env.OPENCHAMI_JWKS_URL, env.SMD_JWKS_URL),
+    issuer: firstSet(flags.issuer, env.OPENCHAMI_AUTH_ISSUER, env.SMD_AUTH_ISSUER),
+    audiences: audiences ? parseCsv(audiences) : undefined,
+    logLevel: firstSet(flags.logLevel, env.LOG_LEVEL) ?? "info",
+  };
+}

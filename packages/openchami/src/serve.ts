@@ -1,0 +1,92 @@
+import { join } from "node:path";
+import type { Logger } from "@openchami/core";
+import { type Db, openDb } from "@openchami/db";
+import { type Authenticator, buildHttp, createAuthenticator } from "@openchami/http";
+import { openTokenIssuer, type TokenIssuer, tokenRoutes } from "@openchami/tokens";
+import type { ServeConfig } from "./config.ts";
+import { ensureDataDir } from "./data-dir.ts";
+import { SERVICES, TOKENS } from "./services.ts";
+
+export interface RunningServer {
+  /** Base URL reachable from this host (loopback when bound to all interfaces). */
+  url: string;
+  port: number;
+  dataDir: string;
+  issuer: TokenIssuer | undefined;
+  /** Stops accepting, lets in-flight requests finish, closes the database. */
+  close(): Promise<void>;
+}
+
+export function openDatabase(config: ServeConfig, logger: Logger): Promise<Db> {
+  return config.databaseUrl
+    ? openDb({ url: config.databaseUrl }, { logger })
+    : openDb({ dataDir: join(ensureDataDir(config.dataDir), "pgdata") }, { logger });
+}
+
+/** The migration sets of the selected services, in mount order. */
+export function migrationSets(services: readonly string[]) {
+  return services.flatMap((name) => SERVICES[name]?.migrations ?? []);
+}
+
+function buildAuthenticator(config: ServeConfig, issuer: TokenIssuer | undefined, logger: Logger) {
+  if (!config.auth) {
+    logger.warn("AUTHENTICATION IS OFF (--no-auth): every route is open to anyone who can reach this port");
+    return undefined;
+  }
+  if (config.jwksUrl) {
+    return createAuthenticator({
+      jwks: { url: config.jwksUrl },
+      issuer: config.issuer,
+      audiences: config.audiences,
+      logger,
+    });
+  }
+  const local = issuer!;
+  return createAuthenticator({ jwks: { local: () => local.jwks() }, audiences: config.audiences, logger });
+}
+
+export async function startServer(config: ServeConfig, logger: Logger): Promise<RunningServer> {
+  const dataDir = ensureDataDir(config.dataDir);
+  const db = await openDatabase(config, logger);
+  let auth: Authenticator | undefined;
+  try {
+    await db.migrate(migrationSets(config.services));
+    // The built-in issuer is needed to serve tokens, or to verify them when no remote JWKS is set.
+    const needIssuer = config.services.includes(TOKENS) || (config.auth && !config.jwksUrl);
+    const issuer = needIssuer
+      ? await openTokenIssuer({ dataDir, logger, ...(config.issuer ? { issuer: config.issuer } : {}) })
+      : undefined;
+    auth = buildAuthenticator(config, issuer, logger);
+
+    const app = buildHttp({ logger });
+    if (issuer && config.services.includes(TOKENS)) await app.register(tokenRoutes(issuer));
+    for (const name of config.services) {
+      const service = SERVICES[name];
+      if (!service) continue;
+      for (const prefix of service.prefixes) {
+        await app.register(service.plugin({ db, auth, logger }), { prefix });
+      }
+    }
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+    const openAuth = auth;
+
+    return {
+      url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+      port,
+      dataDir,
+      issuer,
+      async close() {
+        await app.close();
+        openAuth?.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    auth?.close();
+    await db.close();
+    throw error;
+  }
+}

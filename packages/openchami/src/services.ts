@@ -1,0 +1,31 @@
+import type { Logger } from "@openchami/core";
+import type { Db, MigrationSet } from "@openchami/db";
+import type { Authenticator } from "@openchami/http";
+import { smdMigrations, smdPlugin } from "@openchami/smd";
+import type { FastifyPluginAsync } from "fastify";
+
+/** What every service plugin is built from: no environment, only these. */
+export interface ServiceDeps {
+  db: Db;
+  auth: Authenticator | undefined;
+  logger: Logger;
+}
+
+export interface ServiceDefinition {
+  /** Path prefixes the plugin is mounted under (all-in-one and alone alike). */
+  prefixes: readonly string[];
+  /** The port upstream runs this service on, used when it runs alone. */
+  upstreamPort: number;
+  migrations: readonly MigrationSet[];
+  plugin(deps: ServiceDeps): FastifyPluginAsync;
+}
+
+/** The token issuer is not a database service; it is mounted at the root when selected. */
+export const TOKENS = "tokens";
+
+/** Services in mount order. Each later service (bss, cloud-init) plugs in here. */
+export const SERVICES: Readonly<Record<string, ServiceDefinition>> = {
+  smd: { prefixes: ["/hsm/v2"], upstreamPort: 27779, migrations: [smdMigrations], plugin: smdPlugin },
+};
+
+export const SERVICE_NAMES: readonly string[] = [...Object.keys(SERVICES), TOKENS];

@@ -1,0 +1,9 @@
+-- Discovery status (spec smd.md §3.9, §7e): row 0 is seeded NotStarted.
+CREATE TABLE discovery_status (
+  id          integer PRIMARY KEY,
+  status      text NOT NULL,
+  last_update timestamptz NOT NULL DEFAULT now(),
+  details     jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+
+INSERT INTO discovery_status (id, status) VALUES (0, 'NotStarted');
