@@ -30,5 +30,6 @@ export {
 } from "./enums.ts";
 export { type ErrorCatalogue, errors } from "./errors.ts";
 export { createLogger, type Logger, type LoggerConfig, silentLogger } from "./logger.ts";
+export { macToInterfaceId, normalizeMac } from "./mac.ts";
 export { isProblem, Problem, type ProblemBody } from "./problem.ts";
 export { isValidXname, normalizeXname, parseXname, xnameParent, xnameType } from "./xname.ts";

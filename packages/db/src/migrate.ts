@@ -8,7 +8,7 @@ interface MigrationTables {
   schema_migrations: { set_name: string; name: string };
 }
 
-/** Arbitrary advisory-lock key owned by this runner ("openchami" folded into an int8). */
+/** This runner's advisory-lock key: "opencham" in ASCII, any fixed int8 would do. */
 const MIGRATION_LOCK_KEY = 0x6f70656e6368616dn;
 
 /**
@@ -22,7 +22,8 @@ export async function runMigrations<DB>(
   sets: readonly MigrationSet[],
   logger: Logger,
 ): Promise<string[]> {
-  const kysely = db.withTables<MigrationTables>();
+  // The runner reads and writes only its own table, whatever the caller's schema type.
+  const kysely = db as unknown as Kysely<MigrationTables>;
   await kysely.transaction().execute(async (trx) => {
     await lock(trx);
     await sql`create table if not exists schema_migrations (

@@ -6,6 +6,7 @@ import type { Db, DbOptions, DbTarget } from "./types.ts";
 const DEFAULT_POOL_SIZE = 10;
 
 /** Opens PostgreSQL for `{ url }`, else an embedded PGlite. */
+// biome-ignore lint/suspicious/noExplicitAny: an untyped schema, as with Kysely<any>
 export async function openDb<DB = any>(target: DbTarget, options: DbOptions = {}): Promise<Db<DB>> {
   const logger = options.logger ?? createLogger({ name: "db" });
   return "url" in target

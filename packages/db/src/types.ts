@@ -14,8 +14,10 @@ export interface DbOptions {
  * A notification handler. It gets the payload as JSON carries it (dates arrive as
  * strings). A throw or a rejected promise is logged, never propagated.
  */
+// biome-ignore lint/suspicious/noExplicitAny: lets a handler declare its own payload type
 export type ChangeHandler = (payload: any) => void;
 
+// biome-ignore lint/suspicious/noExplicitAny: an untyped schema, as with Kysely<any>
 export interface Db<DB = any> {
   readonly kind: "pglite" | "postgres";
   readonly kysely: Kysely<DB>;
@@ -37,6 +39,7 @@ export interface Db<DB = any> {
   close(): Promise<void>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an untyped schema, as with Kysely<any>
 export interface Tx<DB = any> {
   readonly kysely: Transaction<DB>;
   /** Queues a notification for commit. Throws if the payload is too large for NOTIFY. */

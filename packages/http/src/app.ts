@@ -12,7 +12,7 @@ import { goJsonHook, installJsonParser } from "./json-body.ts";
 import { MethodTable } from "./method-table.ts";
 import { createMetrics } from "./metrics.ts";
 import { installObservability, responseRecorder } from "./observability.ts";
-import { errorHandler, sendProblem, toProblem } from "./problems.ts";
+import { type ErrorMapper, errorHandler, sendProblem, toProblem } from "./problems.ts";
 import { requestId } from "./request-id.ts";
 
 export interface HttpOptions {
@@ -23,6 +23,8 @@ export interface HttpOptions {
   trustProxy?: boolean | string[];
   /** Time to receive a request, and to answer it; default 60 s (as upstream). */
   requestTimeoutMs?: number;
+  /** Maps errors from below (the database's `mapDbError`) to Problems; others become 500s. */
+  mapError?: ErrorMapper;
 }
 
 /** The root application, typed for TypeBox route schemas. */
@@ -72,7 +74,7 @@ export function buildHttp(options: HttpOptions): HttpApp {
   // TypeBox validation: bodies are checked without coercion ("Enabled":"fake" is a 400);
   // querystring, params and headers are converted from strings first.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandler(options.mapError));
   app.decorateRequest("claims", undefined);
   app.decorate("metrics", metrics);
   installJsonParser(app);

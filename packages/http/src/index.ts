@@ -16,3 +16,5 @@ export {
   type Metrics,
 } from "./metrics.ts";
 export { type OpenApiInfo, serviceOpenApi } from "./openapi.ts";
+export type { ErrorMapper } from "./problems.ts";
+export { queryParams } from "./query.ts";

@@ -36,11 +36,16 @@ export function toProblem(error: unknown, goJson = false): Problem | undefined {
   return undefined;
 }
 
-export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const problem = toProblem(error, request.routeOptions.config.goJson === true);
-  if (problem) return sendProblem(reply, problem);
-  request.log.error({ err: error }, "unhandled error");
-  return sendProblem(reply, errors.internal());
+/** Translates errors of a layer below HTTP (e.g. the database's SQLSTATEs) into Problems. */
+export type ErrorMapper = (error: unknown) => Problem | undefined;
+
+export function errorHandler(mapError: ErrorMapper | undefined) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const problem = toProblem(error, request.routeOptions.config.goJson === true) ?? mapError?.(error);
+    if (problem) return sendProblem(reply, problem);
+    request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, errors.internal());
+  };
 }
 
 function isFastifyError(error: unknown): error is FastifyError {

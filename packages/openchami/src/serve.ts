@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Logger } from "@openchami/core";
-import { type Db, openDb } from "@openchami/db";
+import { type Db, mapDbError, openDb } from "@openchami/db";
 import { type Authenticator, buildHttp, createAuthenticator } from "@openchami/http";
 import { openTokenIssuer, type TokenIssuer, tokenRoutes } from "@openchami/tokens";
 import type { ServeConfig } from "./config.ts";
@@ -58,7 +58,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       : undefined;
     auth = buildAuthenticator(config, issuer, logger);
 
-    const app = buildHttp({ logger });
+    const app = buildHttp({ logger, mapError: mapDbError });
     if (issuer && config.services.includes(TOKENS)) await app.register(tokenRoutes(issuer));
     for (const name of config.services) {
       const service = SERVICES[name];

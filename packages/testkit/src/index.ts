@@ -1,3 +1,5 @@
+export { listen } from "./listen.ts";
 export { freePort } from "./ports.ts";
 export { type PostgresServer, postgresBinDir, skipWithoutPostgres, startPostgres } from "./postgres.ts";
 export { migratedPglite } from "./snapshot.ts";
+export { type TestIssuer, testIssuer } from "./tokens.ts";

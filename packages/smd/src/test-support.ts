@@ -1,0 +1,62 @@
+/** SMD over real HTTP on loopback, on a migrated PGlite snapshot, for this package's tests. */
+import { silentLogger } from "@openchami/core";
+import { type Db, mapDbError } from "@openchami/db";
+import { buildHttp, createAuthenticator } from "@openchami/http";
+import { listen, migratedPglite, testIssuer } from "@openchami/testkit";
+import { smdMigrations } from "./migrations.ts";
+import { smdPlugin } from "./plugin.ts";
+
+export interface TestSmd {
+  /** Base URL including `/hsm/v2`. */
+  url: string;
+  db: Db;
+  /** A token with these scopes (only meaningful with `auth: true`). */
+  token(scopes: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startSmd(options: { auth?: boolean; db?: Db } = {}): Promise<TestSmd> {
+  const logger = silentLogger();
+  const db = options.db ?? (await migratedPglite([smdMigrations]));
+  const issuer = await testIssuer();
+  const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
+  const app = buildHttp({ logger, mapError: mapDbError });
+  await app.register(smdPlugin({ db, auth, logger }), { prefix: "/hsm/v2" });
+  const base = await listen(app);
+  return {
+    url: `${base}/hsm/v2`,
+    db,
+    token: (scopes) => issuer.mint(scopes),
+    async close() {
+      await app.close();
+      auth?.close();
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body; `any` so assertions can reach into it without casts. */
+  // biome-ignore lint/suspicious/noExplicitAny: test convenience
+  json: () => any;
+}
+
+/** JSON request helper: `call(smd, "POST", "/State/Components", body)`. */
+export async function call(
+  smd: TestSmd,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<CallResult> {
+  const response = await fetch(`${smd.url}${path}`, {
+    method,
+    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+}
