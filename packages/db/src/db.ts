@@ -11,6 +11,7 @@ export interface RemoteChannel {
   publish(executor: QueryExecutorProvider, notification: Notification): Promise<void>;
   listen(channel: string): Promise<void>;
   unlisten(channel: string): Promise<void>;
+  onResync(handler: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -87,6 +88,10 @@ export function createDb<DB>(parts: DbParts<DB>): Db<DB> {
         subscribed = false;
         if (hub.remove(channel, handler)) await remote?.unlisten(channel);
       };
+    },
+
+    onResync(handler) {
+      return remote ? remote.onResync(handler) : () => {};
     },
 
     migrate(sets: MigrationSet[]) {

@@ -14,6 +14,7 @@ export class PgListener {
   readonly #url: string;
   readonly #logger: Logger;
   readonly #onNotification: (channel: string, text: string) => void;
+  readonly #onRestored: () => void;
   readonly #channels = new Set<string>();
   /** The connection being opened or open, with every channel in #channels LISTENed. */
   #connection: Promise<pg.Client> | undefined;
@@ -23,10 +24,16 @@ export class PgListener {
   #retryMs = FIRST_RETRY_MS;
   #closed = false;
 
-  constructor(url: string, logger: Logger, onNotification: (channel: string, text: string) => void) {
+  constructor(
+    url: string,
+    logger: Logger,
+    onNotification: (channel: string, text: string) => void,
+    onRestored: () => void,
+  ) {
     this.#url = url;
     this.#logger = logger;
     this.#onNotification = onNotification;
+    this.#onRestored = onRestored;
   }
 
   /** Resolves once LISTEN is in effect (or, during an outage, once the reconnect will do it). */
@@ -106,6 +113,11 @@ export class PgListener {
     try {
       await this.#connected();
       this.#logger.info({ channels: [...this.#channels] }, "LISTEN connection restored");
+      try {
+        this.#onRestored();
+      } catch (err) {
+        this.#logger.error({ err }, "resync handler failed");
+      }
     } catch (err) {
       this.#logger.warn({ err, retryInMs: this.#retryMs }, "LISTEN reconnect failed");
       this.#scheduleReconnect();

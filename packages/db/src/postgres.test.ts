@@ -90,8 +90,10 @@ describe("postgres", { skip: skipWithoutPostgres }, () => {
       assert.deepEqual(rows, [{ n: "0" }]);
     });
 
-    it("reconnects its LISTEN connection after the server drops it", async () => {
+    it("reconnects its LISTEN connection after the server drops it, and asks for a resync", async () => {
       const received: unknown[] = [];
+      let resyncs = 0;
+      const stopResync = b.onResync(() => resyncs++);
       const unlisten = await b.listen("resilient", (payload) => received.push(payload));
       const terminated = await sql`select pg_terminate_backend(pid) from pg_stat_activity
         where application_name = 'openchami-listener'`.execute(a.kysely);
@@ -103,6 +105,8 @@ describe("postgres", { skip: skipWithoutPostgres }, () => {
         await a.notify("resilient", { attempt });
         await sleep(50);
       }
+      assert.ok(resyncs >= 1, "resync handlers ran after the reconnect");
+      stopResync();
       await unlisten();
     });
   });

@@ -21,7 +21,15 @@ export function openPostgres<DB>(url: string, logger: Logger, poolSize: number):
   // An idle connection that breaks is replaced on next use; without a listener it would crash the process.
   pool.on("error", (err) => logger.warn({ err }, "idle PostgreSQL connection failed"));
   const hub = new ChangeHub(logger);
-  const listener = new PgListener(url, logger, (channel, text) => hub.receive(channel, text));
+  const resyncHandlers = new Set<() => void>();
+  const listener = new PgListener(
+    url,
+    logger,
+    (channel, text) => hub.receive(channel, text),
+    () => {
+      for (const handler of resyncHandlers) handler();
+    },
+  );
   return createDb<DB>({
     kind: "postgres",
     kysely: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
@@ -34,6 +42,10 @@ export function openPostgres<DB>(url: string, logger: Logger, poolSize: number):
       },
       listen: (channel) => listener.listen(channel),
       unlisten: (channel) => listener.unlisten(channel),
+      onResync(handler) {
+        resyncHandlers.add(handler);
+        return () => resyncHandlers.delete(handler);
+      },
       close: () => listener.close(),
     },
   });

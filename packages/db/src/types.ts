@@ -32,6 +32,12 @@ export interface Db<DB = any> {
   notify(channel: string, payload: object): Promise<void>;
   /** Subscribes to a channel; resolves to the unsubscribe function. */
   listen(channel: string, handler: ChangeHandler): Promise<() => Promise<void>>;
+  /**
+   * Called when notifications may have been missed: PostgreSQL's LISTEN connection dropped
+   * and came back (NOTIFYs sent meanwhile are lost). In-memory views reload on it. Never
+   * called on PGlite, whose notifications cannot be lost. Returns the unsubscribe.
+   */
+  onResync(handler: () => void): () => void;
   /** Applies pending migration files; returns the `set/file` names applied this time. */
   migrate(sets: MigrationSet[]): Promise<string[]>;
   /** PGlite only: the data directory as a tarball, for `{ memory: true, loadDataDir }`. */
