@@ -3,9 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { skipWithoutPostgres, startPostgres } from "@openchami/testkit";
+import {
+  runCli,
+  type ServeProcess,
+  skipWithoutPostgres,
+  startPostgres,
+  startServeProcess,
+} from "@openchami/testkit";
 import { decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
-import { runCli, type ServeProcess, startServeProcess } from "./test-helpers.ts";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "openchami-launcher-"));

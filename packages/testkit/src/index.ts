@@ -1,3 +1,4 @@
+export { type CliResult, runCli, type ServeProcess, startServeProcess } from "./cli.ts";
 export { listen } from "./listen.ts";
 export { freePort } from "./ports.ts";
 export { type PostgresServer, postgresBinDir, skipWithoutPostgres, startPostgres } from "./postgres.ts";

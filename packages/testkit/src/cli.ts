@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 
-const BIN = new URL("../bin/openchami.js", import.meta.url).pathname;
+/** The launcher binary, run as an operator would (tests across packages use it). */
+const BIN = new URL("../../openchami/bin/openchami.js", import.meta.url).pathname;
 
 export interface CliResult {
   code: number | null;
