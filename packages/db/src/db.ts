@@ -7,8 +7,8 @@ import type { ChangeHandler, Db, MigrationSet, Tx } from "./types.ts";
 
 /** Carries notifications to and from other processes (PostgreSQL's NOTIFY/LISTEN). */
 export interface RemoteChannel {
-  /** Sends on `executor`, so inside a transaction it is delivered at commit. */
-  publish(executor: QueryExecutorProvider, notification: Notification): Promise<void>;
+  /** Sends on `executor` in one round trip, so inside a transaction they go out at commit. */
+  publish(executor: QueryExecutorProvider, notifications: readonly Notification[]): Promise<void>;
   listen(channel: string): Promise<void>;
   unlisten(channel: string): Promise<void>;
   onResync(handler: () => void): () => void;
@@ -60,7 +60,7 @@ export function createDb<DB>(parts: DbParts<DB>): Db<DB> {
           .finally(() => {
             open = false;
           });
-        for (const notification of queued) await remote?.publish(trx, notification);
+        if (queued.length > 0) await remote?.publish(trx, queued);
         return value;
       });
       for (const notification of queued) hub.deliver(notification);
@@ -70,7 +70,7 @@ export function createDb<DB>(parts: DbParts<DB>): Db<DB> {
     async notify(channel, payload) {
       refuseInsideTransaction("db.notify()");
       const notification = hub.prepare(channel, payload);
-      await remote?.publish(kysely, notification);
+      await remote?.publish(kysely, [notification]);
       hub.deliver(notification);
     },
 

@@ -37,8 +37,12 @@ export function openPostgres<DB>(url: string, logger: Logger, poolSize: number):
     hub,
     scope: new TransactionScope(),
     remote: {
-      async publish(executor, { channel, text }) {
-        await sql`select pg_notify(${channel}, ${text})`.execute(executor);
+      async publish(executor, notifications) {
+        const channels = notifications.map((n) => n.channel);
+        const texts = notifications.map((n) => n.text);
+        // WITH ORDINALITY keeps the order in which the transaction queued them.
+        await sql`select pg_notify(c, t) from unnest(${channels}::text[], ${texts}::text[])
+          with ordinality as n(c, t, i) order by i`.execute(executor);
       },
       listen: (channel) => listener.listen(channel),
       unlisten: (channel) => listener.unlisten(channel),

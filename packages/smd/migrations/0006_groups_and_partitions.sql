@@ -7,8 +7,9 @@ CREATE TABLE groups (
   exclusive_group text NOT NULL DEFAULT ''
 );
 
--- namespace = the group's exclusive_group when set, else its label: one row per
--- (component, namespace) means one group per exclusive group.
+-- namespace = '%' || the group's exclusive_group when it has one, else its label: one row
+-- per (component, namespace) means one group per exclusive group. A label never contains
+-- '%', so an exclusive set cannot collide with an ordinary group of the same name.
 CREATE TABLE group_members (
   group_label  text NOT NULL REFERENCES groups (label) ON DELETE CASCADE,
   component_id text NOT NULL REFERENCES components (id) ON DELETE CASCADE,

@@ -1,6 +1,7 @@
 import type { EnumExtensions, Logger } from "@openchami/core";
 import type { Db } from "@openchami/db";
 import type { Authenticator } from "@openchami/http";
+import type { DiscoveryCollector } from "./discovery.ts";
 
 /** Everything SMD is built from; it reads no environment. */
 export interface SmdDeps {
@@ -9,4 +10,8 @@ export interface SmdDeps {
   logger: Logger;
   /** Extra Role/SubRole values (upstream's HMS config file). */
   enumExtensions?: EnumExtensions;
+  /** Hardware history older than this many days is pruned (upstream SMD_HWINVHIST_AGE_MAX_DAYS); default 365. */
+  hardwareHistoryMaxAgeDays?: number;
+  /** The Redfish collector that crawls endpoints on discovery; without one, requests are only tracked. */
+  collector?: DiscoveryCollector;
 }

@@ -1,8 +1,9 @@
 /** SMD over real HTTP on loopback, on a migrated PGlite snapshot, for this package's tests. */
-import { silentLogger } from "@openchami/core";
+import { silentLogger, xnameType } from "@openchami/core";
 import { type Db, mapDbError } from "@openchami/db";
 import { buildHttp, createAuthenticator } from "@openchami/http";
 import { listen, migratedPglite, testIssuer } from "@openchami/testkit";
+import type { SmdDeps } from "./deps.ts";
 import { smdMigrations } from "./migrations.ts";
 import { smdPlugin } from "./plugin.ts";
 
@@ -15,13 +16,20 @@ export interface TestSmd {
   close(): Promise<void>;
 }
 
-export async function startSmd(options: { auth?: boolean; db?: Db } = {}): Promise<TestSmd> {
+export interface StartOptions {
+  auth?: boolean;
+  db?: Db;
+  /** Optional dependencies (collector, history age, …). */
+  deps?: Partial<Pick<SmdDeps, "collector" | "hardwareHistoryMaxAgeDays" | "enumExtensions">>;
+}
+
+export async function startSmd(options: StartOptions = {}): Promise<TestSmd> {
   const logger = silentLogger();
   const db = options.db ?? (await migratedPglite([smdMigrations]));
   const issuer = await testIssuer();
   const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
   const app = buildHttp({ logger, mapError: mapDbError });
-  await app.register(smdPlugin({ db, auth, logger }), { prefix: "/hsm/v2" });
+  await app.register(smdPlugin({ db, auth, logger, ...options.deps }), { prefix: "/hsm/v2" });
   const base = await listen(app);
   return {
     url: `${base}/hsm/v2`,
@@ -59,4 +67,12 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+}
+
+/** Inserts bare component rows straight into the table, for tests of resources that reference them. */
+export async function insertComponents(smd: TestSmd, ids: readonly string[]): Promise<void> {
+  await smd.db.kysely
+    .insertInto("components")
+    .values(ids.map((id) => ({ id, type: xnameType(id) })))
+    .execute();
 }
