@@ -70,7 +70,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     : [...SERVICE_NAMES];
 
   const portRaw = firstSet(flags.port, env.OPENCHAMI_PORT);
-  const alone = services.filter((s) => s !== TOKENS);
+  // Only an explicit selection of one service (the token issuer aside) runs it "alone".
+  const alone = onlyRaw ? services.filter((s) => s !== TOKENS) : [];
   const alonePort = alone.length === 1 ? SERVICES[alone[0]!]?.upstreamPort : undefined;
   const port = portRaw
     ? parsePort(portRaw, flags.port ? "--port" : "OPENCHAMI_PORT")

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 
 /** `$XDG_DATA_HOME/openchami`, else `~/.local/share/openchami` (the XDG default). */
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
   return join(base, "openchami");
 }
 

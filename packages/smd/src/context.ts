@@ -1,5 +1,5 @@
 import { type EnumRegistry, withExtensions } from "@openchami/core";
-import { PublicCollections } from "./cache/public-collections.ts";
+import { ResponseCaches } from "./cache/response-caches.ts";
 import type { SmdDeps } from "./deps.ts";
 import { ScnDispatcher } from "./scn-dispatcher.ts";
 import { ComponentEndpointStore } from "./store/component-endpoints.ts";
@@ -37,8 +37,8 @@ export interface SmdContext {
   componentEndpoints: ComponentEndpointStore;
   serviceEndpoints: ServiceEndpointStore;
   ethernetInterfaces: EthernetInterfaceStore;
-  /** Serialised public collections, invalidated by the change feed. */
-  collections: PublicCollections;
+  /** Serialised hot GETs, invalidated by the change feed. */
+  caches: ResponseCaches;
   /** State change notifications: `scn.publish(event)` after a component write commits. */
   scn: ScnDispatcher;
 }
@@ -63,7 +63,7 @@ export function createContext(deps: SmdDeps): SmdContext {
     componentEndpoints: new ComponentEndpointStore(deps.db),
     serviceEndpoints: new ServiceEndpointStore(deps.db),
     ethernetInterfaces: new EthernetInterfaceStore(deps.db),
-    collections: new PublicCollections(),
+    caches: new ResponseCaches(),
     scn: new ScnDispatcher({ logger: deps.logger, load: () => subscriptions.list() }),
   };
 }

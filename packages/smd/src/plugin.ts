@@ -25,8 +25,8 @@ export function smdPlugin(deps: SmdDeps): FastifyPluginAsync {
   return async (app) => {
     const context = createContext(deps);
     await context.scn.start(deps.db);
-    await context.collections.start(deps.db);
-    app.addHook("onClose", () => context.collections.close());
+    await context.caches.start(deps.db);
+    app.addHook("onClose", () => context.caches.close());
     app.addHook("onClose", () => context.scn.close());
     const stopReaper = startReservationReaper(context.locks, deps.logger);
     app.addHook("onClose", stopReaper);

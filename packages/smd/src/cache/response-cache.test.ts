@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { etagOf, matchesIfNoneMatch, ResponseCache } from "./response-cache.ts";
 
 test("builds once per key until invalidated", async () => {
-  const cache = new ResponseCache();
+  const cache = new ResponseCache(8);
   let builds = 0;
   const build = async () => `body ${++builds}`;
   assert.equal((await cache.get("a", build)).body, "body 1");
@@ -12,8 +12,17 @@ test("builds once per key until invalidated", async () => {
   assert.equal((await cache.get("a", build)).body, "body 2");
 });
 
+test("invalidating keys drops only those", async () => {
+  const cache = new ResponseCache(8);
+  await cache.get("a", async () => "a1");
+  await cache.get("b", async () => "b1");
+  cache.invalidate(["a"]);
+  assert.equal((await cache.get("a", async () => "a2")).body, "a2");
+  assert.equal((await cache.get("b", async () => "b2")).body, "b1");
+});
+
 test("a build that raced an invalidation is served but not kept", async () => {
-  const cache = new ResponseCache();
+  const cache = new ResponseCache(8);
   let release!: () => void;
   const slow = cache.get("a", () => new Promise((resolve) => (release = () => resolve("stale"))));
   cache.invalidate();

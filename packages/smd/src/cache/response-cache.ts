@@ -6,22 +6,23 @@ export interface CachedBody {
   etag: string;
 }
 
-/** Enough for the unfiltered collection plus the few filters pollers use (`?type=Node`). */
-const MAX_ENTRIES = 64;
-
 /**
- * Serialised answers to hot collection GETs (coresmd polls them in full every ~30 s per
- * instance, BSS and cloud-init on every refresh), dropped whenever the change feed reports
- * a write to what they depend on. A generation counter keeps a build that raced a write
- * from being cached with the old data.
+ * Serialised answers to hot GETs, dropped whenever the change feed reports a write to what
+ * they depend on. A generation counter keeps a build that raced a write from being cached
+ * with the old data.
  */
 export class ResponseCache {
   #entries = new Map<string, CachedBody>();
   #generation = 0;
 
-  invalidate(): void {
+  /** @param maxEntries beyond this many bodies the cache starts over (bounded memory). */
+  constructor(private readonly maxEntries: number) {}
+
+  /** Drops the given keys, or everything. */
+  invalidate(keys?: readonly string[]): void {
     this.#generation++;
-    this.#entries.clear();
+    if (keys === undefined) this.#entries.clear();
+    else for (const key of keys) this.#entries.delete(key);
   }
 
   async get(key: string, build: () => Promise<string>): Promise<CachedBody> {
@@ -31,7 +32,7 @@ export class ResponseCache {
     const body = await build();
     const entry = { body, etag: etagOf(body) };
     if (generation === this.#generation) {
-      if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+      if (this.#entries.size >= this.maxEntries) this.#entries.clear();
       this.#entries.set(key, entry);
     }
     return entry;

@@ -2,7 +2,7 @@ import { errors, normalizeXname, parseXname } from "@openchami/core";
 import { queryParams } from "@openchami/http";
 import type { FastifyInstance } from "fastify";
 import { type Static, Type } from "typebox";
-import { sendCached } from "../cache/public-collections.ts";
+import { queryKey, sendCached } from "../cache/response-caches.ts";
 import type { SmdContext } from "../context.ts";
 import {
   type ComponentRecord,
@@ -228,7 +228,9 @@ export function componentRoutes(app: FastifyInstance, ctx: SmdContext): void {
 
   // Public: coresmd reads it without a token (§6).
   app.get("/State/Components", { config: PUBLIC }, (request, reply) =>
-    sendCached(request, reply, ctx.collections.components, () => list(queryParams(request.query))),
+    sendCached(request, reply, ctx.caches.components, queryKey(request), () =>
+      list(queryParams(request.query)),
+    ),
   );
 
   app.post("/State/Components", { schema: { body: PostBody }, config: GO_JSON }, async (request, reply) => {
@@ -240,11 +242,14 @@ export function componentRoutes(app: FastifyInstance, ctx: SmdContext): void {
 
   app.delete("/State/Components", async () => deleted(await components.delete()));
 
-  app.get("/State/Components/:xname", { schema: { params: XnameParams } }, async (request) => {
+  app.get("/State/Components/:xname", { schema: { params: XnameParams } }, async (request, reply) => {
     const parsed = parseXname((request.params as { xname: string }).xname);
-    const component = parsed && (await components.get(parsed.id));
-    if (!component) throw errors.notFound("no such xname.");
-    return componentToWire(component);
+    if (!parsed) throw errors.notFound("no such xname.");
+    return sendCached(request, reply, ctx.caches.component, parsed.id, async () => {
+      const component = await components.get(parsed.id);
+      if (!component) throw errors.notFound("no such xname.");
+      return componentToWire(component);
+    });
   });
 
   app.put(

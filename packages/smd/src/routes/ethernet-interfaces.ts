@@ -2,7 +2,7 @@ import { errors } from "@openchami/core";
 import { queryParams } from "@openchami/http";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { sendCached } from "../cache/public-collections.ts";
+import { queryKey, sendCached } from "../cache/response-caches.ts";
 import type { SmdContext } from "../context.ts";
 import {
   type InterfaceInput,
@@ -41,10 +41,10 @@ function idOf(params: unknown): string {
 /** Inventory/EthernetInterfaces and their IPAddresses (spec smd.md §3.7). */
 export function ethernetInterfaceRoutes(
   app: FastifyInstance,
-  { ethernetInterfaces, enums, collections }: SmdContext,
+  { ethernetInterfaces, enums, caches }: SmdContext,
 ): void {
   app.get("/Inventory/EthernetInterfaces", { config: PUBLIC }, (request, reply) =>
-    sendCached(request, reply, collections.interfaces, async () => {
+    sendCached(request, reply, caches.interfaces, queryKey(request), async () => {
       const filter = parseInterfaceFilter(queryParams(request.query), enums);
       return (await ethernetInterfaces.list(filter)).map(interfaceToWire);
     }),

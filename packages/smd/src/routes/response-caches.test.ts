@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { call, startSmd, type TestSmd } from "../test-support.ts";
 
-describe("cached public collections", () => {
+describe("cached hot GETs", () => {
   let smd: TestSmd;
   before(async () => {
     smd = await startSmd();
@@ -46,6 +46,25 @@ describe("cached public collections", () => {
     const bad = await call(smd, "GET", "/State/Components?type=Booster");
     assert.equal(bad.status, 400);
     assert.equal(bad.json().detail, "bad query param: Argument was not a valid HMS Type");
+  });
+
+  test("a single component: ETag, and every kind of write shows at once", async () => {
+    const first = await call(smd, "GET", "/State/Components/x1c0s0b0n0");
+    assert.equal(first.json().State, "On");
+    const etag = first.headers.get("etag")!;
+    assert.equal(
+      (await call(smd, "GET", "/State/Components/x1c0s0b0n0", undefined, { "if-none-match": etag })).status,
+      304,
+    );
+    await call(smd, "PATCH", "/State/Components/x1c0s0b0n0/StateData", { State: "Off" });
+    assert.equal((await call(smd, "GET", "/State/Components/x1c0s0b0n0")).json().State, "Off");
+    await call(smd, "PATCH", "/State/Components/BulkNID", { Components: [{ ID: "x1c0s0b0n0", NID: 77 }] });
+    assert.equal((await call(smd, "GET", "/State/Components/x1c0s0b0n0")).json().NID, 77);
+    await call(smd, "POST", "/locks/lock", { ComponentIDs: ["x1c0s0b0n0"] });
+    assert.equal((await call(smd, "GET", "/State/Components/x1c0s0b0n0")).json().Locked, true);
+    await call(smd, "DELETE", "/State/Components/x1c0s0b0n0");
+    assert.equal((await call(smd, "GET", "/State/Components/x1c0s0b0n0")).status, 404);
+    await call(smd, "POST", "/State/Components", { Components: [{ ID: "x1c0s0b0n0", State: "On" }] });
   });
 
   test("group changes reach group-filtered listings", async () => {
