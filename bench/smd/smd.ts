@@ -5,7 +5,8 @@
  *   npm run bench:smd -- [--postgres] [--pglite] [--nodes 10000] [--bmcs 1000]
  *
  * Measures: POST /State/Components with every component in one request; V2 ingestion of
- * the BMCs (≤ 10 concurrent); full GET /State/Components (p50 of 50 sequential requests);
+ * the BMCs (≤ 10 concurrent); full GET /State/Components (p50 of 30 sequential requests,
+ * each right after a write, so rebuilt from the database, then unchanged, so cached);
  * GET /State/Components/{x} for distinct ids with 50 concurrent clients (autocannon, 10 s).
  */
 import { mkdtempSync, rmSync } from "node:fs";
