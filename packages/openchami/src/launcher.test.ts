@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -185,6 +187,75 @@ describe("openchami serve on the embedded database", () => {
     server = await startServeProcess(["--data-dir", dataDir]);
     const response = await fetch(`${server.url}/hsm/v2/Defaults/NodeMaps`, { headers: bearer(admin) });
     assert.equal(response.status, 200, "a token minted before the restart is still valid");
+  });
+});
+
+describe("openchami up", () => {
+  test("prints where everything is and writes a working admin token (0600)", async () => {
+    const dataDir = tempDir();
+    const bin = new URL("../bin/openchami.js", import.meta.url).pathname;
+    const child = spawn(process.execPath, [
+      bin,
+      "up",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+    ]);
+    try {
+      let banner = "";
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (chunk) => {
+          banner += chunk;
+          if (banner.includes("Stop: Ctrl-C")) resolve();
+        });
+        child.once("exit", (code) => reject(new Error(`openchami up exited with ${code}`)));
+      });
+      const smdUrl = /SMD\s+(http:\/\/127\.0\.0\.1:\d+\/hsm\/v2)/.exec(banner)?.[1];
+      assert.ok(smdUrl, banner);
+      assert.match(banner, /JWKS\s+http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json/);
+      const tokenFile = join(dataDir, "admin.token");
+      assert.ok(banner.includes(`export DEMO_ACCESS_TOKEN=$(cat ${tokenFile})`));
+      assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
+      const token = readFileSync(tokenFile, "utf8").trim();
+      const listed = await fetch(`${smdUrl}/Defaults/NodeMaps`, { headers: bearer(token) });
+      assert.equal(listed.status, 200);
+    } finally {
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("openchami token rotate", () => {
+  test("new tokens use the new key; tokens of the old key stay valid", async () => {
+    const dataDir = tempDir();
+    const server = await startServeProcess(["--data-dir", dataDir]);
+    try {
+      const before = await mint(dataDir, "--scope", "read");
+      const rotated = await runCli(["token", "rotate", "--data-dir", dataDir]);
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const kid = /^new signing key (\S+)\n$/.exec(rotated.stdout)?.[1];
+      assert.ok(kid, rotated.stdout);
+      const after = await mint(dataDir, "--scope", "read");
+      assert.equal(decodeProtectedHeader(after).kid, kid);
+      assert.notEqual(decodeProtectedHeader(before).kid, kid);
+      for (const token of [before, after]) {
+        const response = await fetch(`${server.url}/hsm/v2/Defaults/NodeMaps`, { headers: bearer(token) });
+        assert.equal(response.status, 200);
+      }
+      const { keys } = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      };
+      assert.deepEqual(keys.map((k) => k.kid).sort(), [decodeProtectedHeader(before).kid, kid].sort());
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,7 +12,9 @@ import { mintFromDataDir, openIssuer } from "./token-command.ts";
 
 const program = new Command("openchami")
   .description("OpenCHAMI in one process: SMD, BSS, cloud-init and a token issuer")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // `token rotate --data-dir D`: options after a subcommand belong to it, not to `token`.
+  .enablePositionalOptions();
 
 function serverOptions(command: Command): Command {
   return command
