@@ -1,0 +1,31 @@
+import pg from "pg";
+import { type PostgresServer, startPostgres } from "./postgres.ts";
+
+let shared: Promise<PostgresServer> | undefined;
+let databases = 0;
+
+/**
+ * A fresh, empty database on one PostgreSQL server shared by the whole test process
+ * (started on first use, killed at exit), for suites that run once per backend: creating a
+ * database takes milliseconds where starting a server takes a second.
+ */
+export async function freshPostgresDatabase(): Promise<string> {
+  shared ??= startPostgres();
+  const server = await shared;
+  const name = `t${process.pid}_${++databases}`;
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Which backend suites that run on both should use: `OPENCHAMI_TEST_DB=postgres` or PGlite. */
+export function testBackend(): "postgres" | "pglite" {
+  return process.env.OPENCHAMI_TEST_DB === "postgres" ? "postgres" : "pglite";
+}
