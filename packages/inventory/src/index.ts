@@ -1,4 +1,6 @@
 export { buildIndex, EMPTY_INDEX } from "./build-index.ts";
+export { type InventoryUnderTest, runInventoryConformance } from "./conformance.ts";
+export type { TokenSource } from "./etag-client.ts";
 export {
   nodesFromSmd,
   type SmdComponent,
@@ -8,6 +10,8 @@ export {
   type SmdMembership,
   usableMac,
 } from "./from-smd.ts";
+export { LocalInventory, type LocalInventoryOptions } from "./local.ts";
+export { RemoteInventory, type RemoteInventoryOptions } from "./remote.ts";
 export type {
   InventoryIndex,
   InventoryInterface,

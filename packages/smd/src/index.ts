@@ -1,3 +1,11 @@
 export type { SmdDeps } from "./deps.ts";
+export {
+  type ComponentEndpointWire,
+  type EthernetInterfaceWire,
+  INVENTORY_RESOURCES,
+  readInventoryData,
+  type SmdInventoryData,
+} from "./inventory-reader.ts";
 export { smdMigrations } from "./migrations.ts";
 export { smdPlugin } from "./plugin.ts";
+export { SMD_CHANGES, type SmdChange } from "./store/changes.ts";

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { silentLogger } from "@openchami/core";
 import type { Subscription } from "./domain/scn.ts";
+import { subscription } from "./domain/test-helpers.ts";
 import { ScnDispatcher, type ScnDispatcherOptions } from "./scn-dispatcher.ts";
 import { SubscriptionStore } from "./store/subscriptions.ts";
 import { call, startSmd, type TestSmd } from "./test-support.ts";
@@ -40,20 +41,6 @@ async function receiver(): Promise<Receiver> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return state;
-}
-
-function subscription(id: number, url: string, triggers: Partial<Subscription>): Subscription {
-  return {
-    id,
-    subscriber: `s${id}`,
-    url,
-    enabled: null,
-    roles: [],
-    subRoles: [],
-    softwareStatus: [],
-    states: [],
-    ...triggers,
-  };
 }
 
 function dispatcher(

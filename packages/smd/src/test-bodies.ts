@@ -11,6 +11,17 @@ export interface MagellanOptions {
   uuid?: string;
 }
 
+/** The ResetTypes magellan reports for the system of `magellanBody`. */
+export const MAGELLAN_RESET_TYPES = [
+  "On",
+  "ForceOff",
+  "GracefulShutdown",
+  "ForceRestart",
+  "Nmi",
+  "PushPowerButton",
+  "GracefulRestart",
+];
+
 /** `magellan collect | magellan send`: 1 Manager + 1 System with 2 NICs, plus fields SMD ignores. */
 export function magellanBody(bmc: string, options: MagellanOptions = {}): Record<string, unknown> {
   const host = options.host ?? "172.16.0.104:443";
@@ -30,15 +41,7 @@ export function magellanBody(bmc: string, options: MagellanOptions = {}): Record
       { uri: `${base}/Systems/1/EthernetInterfaces/DE07A000/`, mac: nic2 },
     ],
     network_interfaces: [{ uri: `${base}/Systems/1/NetworkInterfaces/DE07A000`, name: "NetworkInterface" }],
-    actions: [
-      "On",
-      "ForceOff",
-      "GracefulShutdown",
-      "ForceRestart",
-      "Nmi",
-      "PushPowerButton",
-      "GracefulRestart",
-    ],
+    actions: [...MAGELLAN_RESET_TYPES],
     power: { state: "On", restore_policy: "" },
     serial_console: { max_concurrent_sessions: 0 },
     processor_count: 1,
@@ -84,6 +87,23 @@ export function magellanBody(bmc: string, options: MagellanOptions = {}): Record
       system({ managers: ["/redfish/v1/Managers/1/"] }),
     ],
   };
+}
+
+/** The BMC of `numberedMagellanBody(i)`: 32 to a cabinet, from x3000. */
+export function numberedBmc(i: number): string {
+  return `x${3000 + Math.floor(i / 32)}c0s${i % 32}b0`;
+}
+
+/** The `i`th (below 65536) of many magellan bodies, each with its own BMC, address, MACs and system. */
+export function numberedMagellanBody(i: number): Record<string, unknown> {
+  const byte = (n: number) => n.toString(16).padStart(2, "0");
+  const mac = (nic: number) => `02:00:00:${byte(nic)}:${byte(i >> 8)}:${byte(i & 255)}`;
+  return magellanBody(numberedBmc(i), {
+    host: `10.0.${i >> 8}.${i & 255}:443`,
+    bmcMac: mac(0),
+    nicMacs: [mac(1), mac(2)],
+    uuid: `system-${i}`,
+  });
 }
 
 /** Every Redfish ResetType: ochami lists them all so PCS can power fake-discovered nodes. */

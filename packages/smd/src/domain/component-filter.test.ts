@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FLAGS, isProblem, normalizeXname, ROLES, STATES, withExtensions } from "@openchami/core";
+import { FLAGS, normalizeXname, ROLES, STATES, withExtensions } from "@openchami/core";
 import fc from "fast-check";
 import {
   descendantPattern,
@@ -10,21 +10,10 @@ import {
   parseComponentView,
   withNidRanges,
 } from "./component-filter.ts";
+import { badRequestDetail } from "./test-helpers.ts";
 
 const enums = withExtensions();
 const params = (entries: Record<string, string[]>): FilterParams => new Map(Object.entries(entries));
-
-/** The 400 detail `fn` throws, or undefined. */
-function failure(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    assert.ok(isProblem(error), String(error));
-    assert.equal(error.status, 400);
-    return error.detail;
-  }
-}
 
 /** A value in random case, optionally negated. */
 const spelled = (values: readonly string[]) =>
@@ -75,7 +64,7 @@ describe("parseComponentFilter", () => {
       }),
     );
     assert.equal(
-      failure(() => parseComponentFilter(params({ id: ["FAKE"] }), enums)),
+      badRequestDetail(() => parseComponentFilter(params({ id: ["FAKE"] }), enums)),
       "bad query param: Argument was not a valid xname ID",
     );
   });
@@ -103,7 +92,7 @@ describe("parseComponentFilter", () => {
     ];
     for (const [key, value, reason] of cases) {
       assert.equal(
-        failure(() => parseComponentFilter(params({ [key]: [value] }), enums)),
+        badRequestDetail(() => parseComponentFilter(params({ [key]: [value] }), enums)),
         `bad query param: ${reason}`,
         `${key}=${value}`,
       );
@@ -197,11 +186,11 @@ describe("withNidRanges", () => {
 
   it("rejects half-open ranges and lists with no NIDs", () => {
     assert.equal(
-      failure(() => withNidRanges(new Map(), ["-5"])),
+      badRequestDetail(() => withNidRanges(new Map(), ["-5"])),
       "bad query param: argument was not a valid NID Range",
     );
     assert.equal(
-      failure(() => withNidRanges(new Map(), [""])),
+      badRequestDetail(() => withNidRanges(new Map(), [""])),
       "Missing NID ranges",
     );
   });

@@ -60,9 +60,30 @@ const BAD = {
 type Normalise<T> = (value: string) => T | undefined;
 
 /**
- * Splits `!`-values from plain ones and normalises both; any value `normalise` rejects is a
- * 400 with `reason`. `allowEmpty` accepts `""` (and `!`) as a literal empty value, which
- * selects rows where the column is unset, as upstream does for type, role, subtype, …
+ * Splits `!`-values (excluded) from plain ones (included), each without its `!` and
+ * normalised; a value `normalise` rejects is a 400 with `detail`. No values, no selection.
+ */
+export function parseSelection<T>(
+  values: readonly string[] | undefined,
+  normalise: Normalise<T>,
+  detail: string,
+): Selection<T> | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const include: T[] = [];
+  const exclude: T[] = [];
+  for (const raw of values) {
+    const negated = raw.startsWith("!");
+    const value = normalise(negated ? raw.slice(1) : raw);
+    if (value === undefined) throw errors.badRequest(detail);
+    (negated ? exclude : include).push(value);
+  }
+  return { include, exclude };
+}
+
+/**
+ * A component filter key: any number of leading `!` negate once, and a rejected value is
+ * `bad query param: <reason>`. `allowEmpty` accepts `""` (and `!`) as a literal empty value,
+ * which selects rows where the column is unset, as upstream does for type, role, subtype, …
  */
 function select<T>(
   values: readonly string[] | undefined,
@@ -70,17 +91,14 @@ function select<T>(
   reason: string,
   allowEmpty = false,
 ): Selection<T> | undefined {
-  if (values === undefined || values.length === 0) return undefined;
-  const include: T[] = [];
-  const exclude: T[] = [];
-  for (const raw of values) {
-    const negated = raw.startsWith("!");
-    const value = negated ? raw.replace(/^!+/, "") : raw;
-    const normalised = value === "" && allowEmpty ? ("" as T) : normalise(value);
-    if (normalised === undefined) throw errors.badQueryParam(reason);
-    (negated ? exclude : include).push(normalised);
-  }
-  return { include, exclude };
+  return parseSelection(
+    values,
+    (negatedOrPlain) => {
+      const value = negatedOrPlain.replace(/^!+/, "");
+      return value === "" && allowEmpty ? ("" as T) : normalise(value);
+    },
+    `bad query param: ${reason}`,
+  );
 }
 
 /** Go's strconv.ParseBool plus upstream's `t`/`f`, case-insensitive. */

@@ -97,38 +97,20 @@ export function componentToWire(c: ComponentRecord): ComponentWire {
   return wire;
 }
 
-/** A component as POST/PUT send it (keys already canonicalised by the Go-compatible decoder). */
-export interface ComponentInput {
-  ID?: string;
-  State?: string;
-  Flag?: string;
-  Enabled?: boolean;
-  SoftwareStatus?: string;
-  Role?: string;
-  SubRole?: string;
-  NID?: number;
-  Subtype?: string;
-  NetType?: string;
-  Arch?: string;
-  Class?: string;
-}
+/**
+ * A component as POST/PUT send it (keys already canonicalised by the Go-compatible decoder):
+ * the wire fields a client may set, any of them missing. Type comes from the ID.
+ */
+export type ComponentInput = Partial<Omit<ComponentWire, "Type" | "ReservationDisabled" | "Locked">>;
 
-/** A validated upsert; undefined fields are filled from defaults (§5.1). */
-export interface NewComponent {
-  id: string;
+/**
+ * A validated upsert: a component without the lock columns (the locks API's), its NID
+ * undefined when not given, to be filled from defaults (§5.1).
+ */
+export type NewComponent = Omit<Component, "type" | "nid" | "reservationDisabled" | "locked"> & {
   type: HMSType;
-  state: string;
-  flag: string;
-  enabled: boolean;
-  softwareStatus: string;
-  role: string;
-  subRole: string;
   nid: number | undefined;
-  subtype: string;
-  netType: string;
-  arch: string;
-  class: string;
-}
+};
 
 /** Upstream's error texts name the JSON field in lower camel case (`subRole '…' is invalid`). */
 function optionalEnum(

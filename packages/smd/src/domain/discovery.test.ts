@@ -3,18 +3,7 @@ import { describe, it } from "node:test";
 import { isProblem } from "@openchami/core";
 import fc from "fast-check";
 import { discoveryStatusId, parseDiscoverBody } from "./discovery.ts";
-
-function rejected(fn: () => unknown, detail: string): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(isProblem(error), String(error));
-    assert.equal(error.status, 400);
-    assert.equal(error.detail, detail);
-    return;
-  }
-  assert.fail("expected a 400");
-}
+import { expectBadRequest } from "./test-helpers.ts";
 
 /** `name` with each letter's case chosen at random. */
 const anyCase = (name: string) =>
@@ -59,7 +48,10 @@ describe("parseDiscoverBody", () => {
       '{"xnames":[true]}',
       '{"force":0}',
     ]) {
-      rejected(() => parseDiscoverBody(body), "POST body was not understood");
+      assert.equal(
+        expectBadRequest(() => parseDiscoverBody(body)),
+        "POST body was not understood",
+      );
     }
     fc.assert(
       fc.property(fc.string(), (text) => {
@@ -79,7 +71,10 @@ describe("discoveryStatusId", () => {
     assert.equal(discoveryStatusId("0"), 0);
     assert.equal(discoveryStatusId("4294967295"), 4294967295);
     for (const raw of ["", "-1", "1.0", "0x1", " 1", "4294967296", "FAKE"]) {
-      rejected(() => discoveryStatusId(raw), "DiscoveryStatus ID not an unsigned integer");
+      assert.equal(
+        expectBadRequest(() => discoveryStatusId(raw)),
+        "DiscoveryStatus ID not an unsigned integer",
+      );
     }
   });
 });

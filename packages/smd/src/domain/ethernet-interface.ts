@@ -63,18 +63,33 @@ function validateComponent(raw: string): { id: string; type: string } {
   return parsed;
 }
 
+/** The interface of canonical MAC `mac` (its ID derives from it), on `component` or on none. */
+export function newInterface(
+  mac: string,
+  description: string,
+  component: { id: string; type: string },
+  ipAddresses: IpMapping[],
+): NewInterface {
+  return {
+    id: macToInterfaceId(mac),
+    macAddress: mac,
+    description,
+    componentId: component.id,
+    type: component.type,
+    ipAddresses,
+  };
+}
+
 export function validateInterface(input: InterfaceInput): NewInterface {
   const mac = normalizeMac(input.MACAddress ?? "");
   if (mac === undefined) throw errors.badRequest("Invalid CompEthInterface MAC Address");
   const component = validateComponent(input.ComponentID ?? "");
-  return {
-    id: macToInterfaceId(mac),
-    macAddress: mac,
-    description: input.Description ?? "",
-    componentId: component.id,
-    type: component.type,
-    ipAddresses: (input.IPAddresses ?? []).map(validateIpMapping),
-  };
+  return newInterface(
+    mac,
+    input.Description ?? "",
+    component,
+    (input.IPAddresses ?? []).map(validateIpMapping),
+  );
 }
 
 /** A PATCH body: at least one of Description, ComponentID and IPAddresses. */

@@ -1,26 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isProblem } from "@openchami/core";
 import fc from "fast-check";
 import { groupField, groupFilter, partitionFilter, toGroup, toGroupPatch, toPartition } from "./groups.ts";
-
-/** The 400 detail `fn` throws, or undefined. */
-function failure(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    assert.ok(isProblem(error), String(error));
-    assert.equal(error.status, 400);
-    return error.detail;
-  }
-}
+import { badRequestDetail, nodeXname } from "./test-helpers.ts";
 
 const FIELD_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:._".split("");
 const field = fc
   .array(fc.constantFrom(...FIELD_CHARS), { minLength: 1, maxLength: 20 })
   .map((cs) => cs.join(""));
-const node = fc.tuple(fc.nat(20), fc.nat(7), fc.nat(30)).map(([x, c, s]) => `x${x}c${c}s${s}b0n0`);
 
 describe("groupField", () => {
   it("accepts exactly the label characters, in any case, and lower-cases", () => {
@@ -43,7 +30,7 @@ describe("groupField", () => {
 describe("toGroup", () => {
   it("lower-cases label, tags and exclusive group; normalises and de-duplicates members", () => {
     fc.assert(
-      fc.property(field, fc.array(field), fc.array(node), (label, tags, members) => {
+      fc.property(field, fc.array(field), fc.array(nodeXname), (label, tags, members) => {
         const group = toGroup({
           label,
           tags,
@@ -74,23 +61,23 @@ describe("toGroup", () => {
   it("rejects bad fields and non-xname members with upstream's texts", () => {
     const bad = "couldn't validate group: group or partition field has invalid characters";
     assert.equal(
-      failure(() => toGroup({})),
+      badRequestDetail(() => toGroup({})),
       bad,
     );
     assert.equal(
-      failure(() => toGroup({ label: "a/b" })),
+      badRequestDetail(() => toGroup({ label: "a/b" })),
       bad,
     );
     assert.equal(
-      failure(() => toGroup({ label: "a", tags: ["ok", "not ok"] })),
+      badRequestDetail(() => toGroup({ label: "a", tags: ["ok", "not ok"] })),
       bad,
     );
     assert.equal(
-      failure(() => toGroup({ label: "a", exclusiveGroup: "x y" })),
+      badRequestDetail(() => toGroup({ label: "a", exclusiveGroup: "x y" })),
       bad,
     );
     assert.equal(
-      failure(() => toGroup({ label: "a", members: { ids: ["node1"] } })),
+      badRequestDetail(() => toGroup({ label: "a", members: { ids: ["node1"] } })),
       "couldn't validate group: got HMSTypeInvalid instead of valid type",
     );
   });
@@ -106,7 +93,7 @@ describe("toPartition", () => {
     );
     for (const name of ["", "p", "p1.", "p1.2.3", "q1", "p-1", "compute"]) {
       assert.equal(
-        failure(() => toPartition({ name })),
+        badRequestDetail(() => toPartition({ name })),
         "couldn't validate partition: Bad partition name. Must be p# or p#.#",
       );
     }
@@ -124,17 +111,17 @@ describe("patch and query filters", () => {
   it("a patch needs description or tags; null counts as absent", () => {
     const none = "Request must have at least one patch field.";
     assert.equal(
-      failure(() => toGroupPatch({})),
+      badRequestDetail(() => toGroupPatch({})),
       none,
     );
     assert.equal(
-      failure(() => toGroupPatch({ description: null, tags: null })),
+      badRequestDetail(() => toGroupPatch({ description: null, tags: null })),
       none,
     );
     assert.deepEqual(toGroupPatch({ description: "" }), { description: "" });
     assert.deepEqual(toGroupPatch({ tags: ["A", "a"] }), { tags: ["a"] });
     assert.equal(
-      failure(() => toGroupPatch({ tags: ["a b"] })),
+      badRequestDetail(() => toGroupPatch({ tags: ["a b"] })),
       "Invalid tag.",
     );
   });
@@ -144,7 +131,7 @@ describe("patch and query filters", () => {
     assert.equal(partitionFilter(["NULL", "p1"]), null);
     assert.equal(partitionFilter(["P1", "p2"]), "p1");
     assert.equal(
-      failure(() => partitionFilter(["p 1"])),
+      badRequestDetail(() => partitionFilter(["p 1"])),
       "Invalid partition name.",
     );
     assert.deepEqual(

@@ -62,6 +62,13 @@ export function memberXname(raw: string): string | undefined {
   return parseXname(raw)?.id;
 }
 
+/** A member xname from a path or body, normalised; anything else is a 400. */
+export function requiredMemberXname(raw: string): string {
+  const id = memberXname(raw);
+  if (id === undefined) throw errors.badRequest("invalid xname ID");
+  return id;
+}
+
 /**
  * A partition member: partitions also take IDs that are not xnames (spec §3.11), so a valid
  * xname is normalised and anything else is kept as given. It must still be a component.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isProblem, isValidXname, xnameParent } from "@openchami/core";
+import { isValidXname, xnameParent } from "@openchami/core";
 import fc from "fast-check";
 import {
   fruIdFor,
@@ -10,19 +10,9 @@ import {
   locationAncestors,
   toHardwareLocation,
 } from "./hardware.ts";
+import { expectBadRequest } from "./test-helpers.ts";
 
 const STANDARD = { manufacturer: "Manufacturer", partNumber: true } as const;
-
-function problemDetail(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(isProblem(error));
-    assert.equal(error.status, 400);
-    return error.detail;
-  }
-  assert.fail("expected a 400");
-}
 
 describe("fruIdFor", () => {
   it("matches upstream's FRU IDs from its CT suite", () => {
@@ -89,25 +79,25 @@ describe("locationAncestors", () => {
 describe("toHardwareLocation", () => {
   it("checks in upstream's order: ID, PopulatedFRU, supported type, location info, FRU info", () => {
     assert.equal(
-      problemDetail(() => toHardwareLocation({ ID: "FAKE" })),
+      expectBadRequest(() => toHardwareLocation({ ID: "FAKE" })),
       "ID is empty or not a valid xname",
     );
     assert.equal(
-      problemDetail(() => toHardwareLocation({ ID: "x1c0s0b0n0i0" })),
+      expectBadRequest(() => toHardwareLocation({ ID: "x1c0s0b0n0i0" })),
       "PopulatedFRU must be populated",
     );
     assert.equal(
-      problemDetail(() => toHardwareLocation({ ID: "x1c0s0b0n0i0", PopulatedFRU: {} })),
+      expectBadRequest(() => toHardwareLocation({ ID: "x1c0s0b0n0i0", PopulatedFRU: {} })),
       "HMSType value not supported for this operation",
     );
     assert.equal(
-      problemDetail(() =>
+      expectBadRequest(() =>
         toHardwareLocation({ ID: "x1c0s0b0n0", PopulatedFRU: {}, ChassisLocationInfo: {} }),
       ),
       "Component location info is empty",
     );
     assert.equal(
-      problemDetail(() =>
+      expectBadRequest(() =>
         toHardwareLocation({ ID: "x1c0s0b0n0", PopulatedFRU: { ChassisFRUInfo: {} }, NodeLocationInfo: {} }),
       ),
       "FRU info is empty",
@@ -191,7 +181,7 @@ describe("hardwareQuery", () => {
     assert.equal(hardwareQuery("all", params({})).format, "NestNodesOnly");
     assert.equal(hardwareQuery("all", params({ format: "FULLYFLAT" })).format, "FullyFlat");
     assert.equal(
-      problemDetail(() => hardwareQuery("all", params({ format: "Hierarchical" }))),
+      expectBadRequest(() => hardwareQuery("all", params({ format: "Hierarchical" }))),
       "Invalid format",
     );
   });

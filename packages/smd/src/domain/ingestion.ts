@@ -1,6 +1,6 @@
-import { type EnumRegistry, errors, macToInterfaceId, normalizeMac, parseXname } from "@openchami/core";
+import { type EnumRegistry, errors, normalizeMac, parseXname } from "@openchami/core";
 import type { ComponentEndpoint } from "./component-endpoint.ts";
-import type { NewInterface } from "./ethernet-interface.ts";
+import { type NewInterface, newInterface } from "./ethernet-interface.ts";
 import type { RedfishEndpoint } from "./redfish-endpoint.ts";
 
 /**
@@ -143,15 +143,8 @@ function nicInfo(nic: NicInput, interfaceEnabled: boolean): Record<string, unkno
 /** A NIC without a MAC gets no interface; one without an IP gets `IPAddresses: []` (D2). */
 function nicInterface(nic: NicInput, component: { id: string; type: string }): NewInterface | undefined {
   if (!nic.mac) return undefined;
-  const mac = ingestedMac(nic.mac);
-  return {
-    id: macToInterfaceId(mac),
-    macAddress: mac,
-    description: nic.description ?? "",
-    componentId: component.id,
-    type: component.type,
-    ipAddresses: nic.ip ? [{ IPAddress: nic.ip }] : [],
-  };
+  const ipAddresses = nic.ip ? [{ IPAddress: nic.ip }] : [];
+  return newInterface(ingestedMac(nic.mac), nic.description ?? "", component, ipAddresses);
 }
 
 function baseEndpoint(endpoint: RedfishEndpoint, component: { id: string; type: string }) {

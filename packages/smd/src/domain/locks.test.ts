@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isProblem, withExtensions } from "@openchami/core";
+import { withExtensions } from "@openchami/core";
 import fc from "fast-check";
 import {
   countsResult,
@@ -14,17 +14,7 @@ import {
   toLockRequest,
   triage,
 } from "./locks.ts";
-
-function failure(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    assert.ok(isProblem(error), String(error));
-    assert.equal(error.status, 400);
-    return error.detail;
-  }
-}
+import { badRequestDetail } from "./test-helpers.ts";
 
 const state: fc.Arbitrary<LockState> = fc.record({
   id: fc.constantFrom("x1", "x2", "x3", "x4", "x5"),
@@ -41,7 +31,7 @@ describe("options", () => {
     assert.equal(parseProcessingModel(undefined), "rigid");
     assert.equal(parseProcessingModel("FLEXIBLE"), "flexible");
     assert.equal(
-      failure(() => parseProcessingModel("best-effort")),
+      badRequestDetail(() => parseProcessingModel("best-effort")),
       "Invalid Processing Model",
     );
   });
@@ -50,7 +40,7 @@ describe("options", () => {
     fc.assert(
       fc.property(fc.integer({ min: -100, max: 100 }), fc.boolean(), (minutes, required) => {
         const ok = minutes >= (required ? 1 : 0) && minutes <= 15;
-        const detail = failure(() => parseDuration(minutes, required));
+        const detail = badRequestDetail(() => parseDuration(minutes, required));
         assert.equal(detail === undefined, ok, `${minutes} ${required}`);
       }),
     );
@@ -110,7 +100,7 @@ describe("triage", () => {
       fc.property(states, fc.boolean(), (list, service) => {
         const blocker = (s: LockState) => reservationBlocker(s, service);
         const flexible = triage(list, "flexible", blocker, true);
-        const detail = failure(() => triage(list, "rigid", blocker, true));
+        const detail = badRequestDetail(() => triage(list, "rigid", blocker, true));
         assert.equal(detail !== undefined, flexible.failures.length > 0);
       }),
     );

@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isProblem, normalizeXname } from "@openchami/core";
+import { normalizeXname } from "@openchami/core";
 import fc from "fast-check";
 import { toPowerMap, toPowerMaps } from "./power-map.ts";
+import { badRequestDetail, nodeXname } from "./test-helpers.ts";
 
-function failure(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    assert.ok(isProblem(error), String(error));
-    return error.detail;
-  }
-}
-
-const node = fc.tuple(fc.nat(20), fc.nat(7), fc.nat(30)).map(([x, c, s]) => `X${x}C${c}S${s}B0N0`);
+const node = nodeXname.map((id) => id.toUpperCase());
 const outlet = fc
   .tuple(fc.nat(9), fc.nat(7), fc.integer({ min: 1, max: 40 }))
   .map(([x, p, v]) => `x${x}m0p${p}v${v}`);
@@ -41,11 +32,11 @@ describe("power maps", () => {
       poweredBy: ["x1m0p0v1"],
     });
     assert.equal(
-      failure(() => toPowerMap({ id: "x2c0s0b0n0", poweredBy: ["x1m0p0v1"] }, "x1c0s0b0n0")),
+      badRequestDetail(() => toPowerMap({ id: "x2c0s0b0n0", poweredBy: ["x1m0p0v1"] }, "x1c0s0b0n0")),
       "xname in URL and PUT body do not match",
     );
     assert.equal(
-      failure(() => toPowerMap({ poweredBy: null }, "x1c0s0b0n0")),
+      badRequestDetail(() => toPowerMap({ poweredBy: null }, "x1c0s0b0n0")),
       "poweredby is required in PUT body",
     );
   });

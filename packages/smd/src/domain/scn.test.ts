@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isProblem, STATES, withExtensions } from "@openchami/core";
+import { STATES, withExtensions } from "@openchami/core";
 import fc from "fast-check";
-import {
-  applyPatch,
-  type Subscription,
-  subscriptionId,
-  type Triggers,
-  targetUrls,
-  toPatch,
-  toSubscription,
-} from "./scn.ts";
+import { applyPatch, subscriptionId, type Triggers, targetUrls, toPatch, toSubscription } from "./scn.ts";
+import { badRequestDetail, expectBadRequest, subscription } from "./test-helpers.ts";
 
 const enums = withExtensions();
-
-function failure(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    assert.ok(isProblem(error), String(error));
-    return error.detail;
-  }
-}
 
 const values = fc.uniqueArray(fc.constantFrom("a", "b", "c", "d"), { maxLength: 4 });
 const triggers: fc.Arbitrary<Triggers> = fc.record({
@@ -53,7 +36,7 @@ describe("toSubscription", () => {
   it("Enabled: true alone is a trigger; false alone is not", () => {
     assert.equal(toSubscription({ Subscriber: "s", Url: "http://h", Enabled: true }, enums).enabled, true);
     assert.match(
-      failure(() => toSubscription({ Subscriber: "s", Url: "http://h", Enabled: false }, enums)) ?? "",
+      expectBadRequest(() => toSubscription({ Subscriber: "s", Url: "http://h", Enabled: false }, enums)),
       /^Missing trigger/,
     );
   });
@@ -102,25 +85,13 @@ describe("applyPatch", () => {
   it("ops are case-insensitive; others are 400", () => {
     assert.equal(toPatch({ Op: "ADD", States: ["on"] }, enums).op, "add");
     assert.equal(
-      failure(() => toPatch({ Op: "merge", States: ["on"] }, enums)),
+      badRequestDetail(() => toPatch({ Op: "merge", States: ["on"] }, enums)),
       "Invalid Patch Op - merge",
     );
   });
 });
 
 describe("targetUrls", () => {
-  const sub = (id: number, url: string, t: Partial<Subscription>): Subscription => ({
-    id,
-    subscriber: "s",
-    url,
-    enabled: null,
-    roles: [],
-    subRoles: [],
-    softwareStatus: [],
-    states: [],
-    ...t,
-  });
-
   it("a state event reaches exactly the distinct URLs subscribed to that state", () => {
     fc.assert(
       fc.property(
@@ -129,7 +100,7 @@ describe("targetUrls", () => {
         }),
         fc.constantFrom(...STATES),
         (specs, state) => {
-          const subs = specs.map(([url, states], i) => sub(i, url, { states }));
+          const subs = specs.map(([url, states], i) => subscription(i, url, { states }));
           const urls = targetUrls(subs, { Components: ["x1"], State: state.toLowerCase() });
           assert.deepEqual(
             new Set(urls),
@@ -142,7 +113,10 @@ describe("targetUrls", () => {
   });
 
   it("a flag-only event reaches nobody; an Enabled change reaches Enabled subscribers", () => {
-    const subs = [sub(1, "u1", { enabled: true }), sub(2, "u2", { enabled: false, states: ["On"] })];
+    const subs = [
+      subscription(1, "u1", { enabled: true }),
+      subscription(2, "u2", { enabled: false, states: ["On"] }),
+    ];
     assert.deepEqual(targetUrls(subs, { Components: ["x1"], Flag: "Alert" }), []);
     assert.deepEqual(targetUrls(subs, { Components: ["x1"], Enabled: false }), ["u1"]);
   });
@@ -157,7 +131,7 @@ describe("subscriptionId", () => {
     );
     for (const raw of ["0", "-1", "x", "1e3", "", "1.0"])
       assert.equal(
-        failure(() => subscriptionId(raw)),
+        badRequestDetail(() => subscriptionId(raw)),
         `Invalid id - ${raw}`,
       );
     assert.equal(subscriptionId("9999999999"), undefined);

@@ -1,15 +1,14 @@
 import { errors, parseXname } from "@openchami/core";
 import { queryParams } from "@openchami/http";
 import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
 import type { SmdContext } from "../context.ts";
 import { componentEndpointJson, componentEndpointsJson } from "../domain/component-endpoint.ts";
 import { BAD_XNAME, parseComponentEndpointFilter } from "../domain/endpoint-filters.ts";
 import type { ScnDispatcher } from "../scn-dispatcher.ts";
 import type { EndpointsDeleted } from "../store/ingestion.ts";
 import { deleted, ok } from "./responses.ts";
+import { XnameParams } from "./schemas.ts";
 
-const XnameParams = Type.Object({ xname: Type.String() });
 const JSON_TYPE = "application/json; charset=utf-8";
 
 function xnameOf(params: unknown): string {

@@ -23,6 +23,7 @@ import {
 import type { ScnEvent } from "../domain/scn.ts";
 import type { ComponentScope } from "../store/components.ts";
 import { deleted, ok } from "./responses.ts";
+import { GO_JSON, PUBLIC, XnameParams } from "./schemas.ts";
 
 const Str = Type.Optional(Type.String());
 const ComponentBody = Type.Object({
@@ -96,10 +97,6 @@ const PatchBody = Type.Object({
   NID: Type.Optional(Type.Integer()),
 });
 type Patch = Static<typeof PatchBody>;
-
-const XnameParams = Type.Object({ xname: Type.String() });
-const GO_JSON = { goJson: true } as const;
-const PUBLIC = { public: true } as const;
 
 function componentArray(records: readonly ComponentRecord[]): { Components: object[] } {
   return { Components: records.map(componentToWire) };

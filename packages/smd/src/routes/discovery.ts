@@ -1,13 +1,11 @@
 import { errors, normalizeXname } from "@openchami/core";
 import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
 import type { SmdContext } from "../context.ts";
 import { DiscoveryRunner } from "../discovery.ts";
 import { discoveryStatusId, discoveryStatusToWire, parseDiscoverBody } from "../domain/discovery.ts";
 import type { EndpointRef } from "../store/discovery.ts";
 import { API_BASE } from "./responses.ts";
-
-const IdParams = Type.Object({ id: Type.String() });
+import { IdParams } from "./schemas.ts";
 
 const STATUS_URI = `${API_BASE}/Inventory/DiscoveryStatus/0`;
 

@@ -17,7 +17,7 @@ import {
   validateIpMapping,
 } from "../domain/ethernet-interface.ts";
 import { API_BASE, deleted, ok } from "./responses.ts";
-import { GO_JSON, OptionalNullable as Opt } from "./schemas.ts";
+import { GO_JSON, IdParams, OptionalNullable as Opt, PUBLIC } from "./schemas.ts";
 
 const IpMappingBody = Type.Object({ IPAddress: Opt(Type.String()), Network: Opt(Type.String()) });
 const InterfaceBody = Type.Object({
@@ -27,12 +27,9 @@ const InterfaceBody = Type.Object({
   IPAddresses: Opt(Type.Array(IpMappingBody)),
 });
 const NetworkBody = Type.Object({ Network: Opt(Type.String()) });
-const IdParams = Type.Object({ id: Type.String() });
 const IpParams = Type.Object({ id: Type.String(), ip: Type.String() });
 
 const COLLECTION = `${API_BASE}/Inventory/EthernetInterfaces`;
-/** coresmd polls the collection without a token (§6); only the collection is public. */
-const PUBLIC = { public: true } as const;
 
 function idOf(params: unknown): string {
   return interfaceIdParam((params as { id: string }).id);
@@ -43,6 +40,7 @@ export function ethernetInterfaceRoutes(
   app: FastifyInstance,
   { ethernetInterfaces, enums, caches }: SmdContext,
 ): void {
+  // coresmd polls the collection without a token (§6); only the collection is public.
   app.get("/Inventory/EthernetInterfaces", { config: PUBLIC }, (request, reply) =>
     sendCached(request, reply, caches.interfaces, queryKey(request), async () => {
       const filter = parseInterfaceFilter(queryParams(request.query), enums);

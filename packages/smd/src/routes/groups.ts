@@ -11,25 +11,22 @@ import {
   groupToWire,
   memberXname,
   partitionFilter,
+  requiredMemberXname,
   toGroup,
   toGroupPatch,
   unique,
 } from "../domain/groups.ts";
 import { API_BASE, createdList, ok } from "./responses.ts";
-import { GO_JSON, OptionalNullable } from "./schemas.ts";
+import { DescriptionTagsBody, GO_JSON, MemberBody, OptionalNullable, OptionalStrings } from "./schemas.ts";
 
-const Members = Type.Object({ ids: OptionalNullable(Type.Array(Type.String())) });
-const Tags = OptionalNullable(Type.Array(Type.String()));
 const GroupBody = Type.Object({
   label: OptionalNullable(Type.String()),
   description: OptionalNullable(Type.String()),
   exclusiveGroup: OptionalNullable(Type.String()),
-  tags: Tags,
-  members: OptionalNullable(Members),
+  tags: OptionalStrings,
+  members: OptionalNullable(Type.Object({ ids: OptionalStrings })),
 });
-const PatchBody = Type.Object({ description: OptionalNullable(Type.String()), tags: Tags });
-const MemberBody = Type.Object({ id: OptionalNullable(Type.String()) });
-const MembersPutBody = Type.Object({ group: OptionalNullable(Type.String()), ids: Tags });
+const MembersPutBody = Type.Object({ group: OptionalNullable(Type.String()), ids: OptionalStrings });
 const LabelParams = Type.Object({ label: Type.String() });
 const MemberParams = Type.Object({ label: Type.String(), xname: Type.String() });
 
@@ -70,7 +67,7 @@ export function groupRoutes(app: FastifyInstance, { groups }: SmdContext): void 
 
   app.patch(
     "/groups/:label",
-    { schema: { params: LabelParams, body: PatchBody }, config: GO_JSON },
+    { schema: { params: LabelParams, body: DescriptionTagsBody }, config: GO_JSON },
     async (request, reply) => {
       const label = labelParam(request.params);
       const patch = toGroupPatch(request.body as GroupPatchInput);
@@ -96,8 +93,7 @@ export function groupRoutes(app: FastifyInstance, { groups }: SmdContext): void 
     { schema: { params: LabelParams, body: MemberBody }, config: GO_JSON },
     async (request, reply) => {
       const label = labelParam(request.params);
-      const id = memberXname((request.body as { id?: string | null }).id ?? "");
-      if (id === undefined) throw errors.badRequest("invalid xname ID");
+      const id = requiredMemberXname((request.body as { id?: string | null }).id ?? "");
       await groups.addMember(label, id);
       return createdList(reply, COLLECTION, memberUris(label, [id]));
     },
@@ -120,8 +116,7 @@ export function groupRoutes(app: FastifyInstance, { groups }: SmdContext): void 
 
   app.delete("/groups/:label/members/:xname", { schema: { params: MemberParams } }, async (request) => {
     const label = labelParam(request.params);
-    const id = memberXname((request.params as { xname: string }).xname);
-    if (id === undefined) throw errors.badRequest("invalid xname ID");
+    const id = requiredMemberXname((request.params as { xname: string }).xname);
     if (!(await groups.deleteMember(label, id))) throw errors.notFound("group has no such member.");
     return ok("deleted 1 entry");
   });

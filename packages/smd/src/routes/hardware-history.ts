@@ -1,12 +1,9 @@
 import { queryParams } from "@openchami/http";
 import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
 import type { SmdContext } from "../context.ts";
 import { groupHistory, historyEventToWire, historyFilter, historyXname } from "../domain/hardware-history.ts";
 import { deleted } from "./responses.ts";
-
-const XnameParams = Type.Object({ xname: Type.String() });
-const FruParams = Type.Object({ fruid: Type.String() });
+import { FruParams, XnameParams } from "./schemas.ts";
 
 /**
  * Inventory/Hardware/History and Inventory/HardwareByFRU/History (spec smd.md §3.8): the same

@@ -15,7 +15,7 @@ import {
   toHardwareLocation,
 } from "../domain/hardware.ts";
 import { deleted, ok } from "./responses.ts";
-import { GO_JSON, OptionalNullable } from "./schemas.ts";
+import { FruParams, GO_JSON, OptionalNullable, XnameParams } from "./schemas.ts";
 
 /** An opaque `<T>…Info` object. */
 const Info = OptionalNullable(Type.Object({}));
@@ -43,8 +43,6 @@ const LocationBody = Type.Object({
   ...perKind("LocationInfo"),
 });
 const PostBody = Type.Object({ Hardware: OptionalNullable(Type.Array(LocationBody)) });
-const XnameParams = Type.Object({ xname: Type.String() });
-const FruParams = Type.Object({ fruid: Type.String() });
 
 /** Inventory/Hardware and Inventory/HardwareByFRU (spec smd.md §3.8). */
 export function hardwareRoutes(app: FastifyInstance, { hardware }: SmdContext): void {

@@ -13,9 +13,8 @@ import {
   toLockRequest,
 } from "../domain/locks.ts";
 import type { LockStore } from "../store/locks.ts";
-import { GO_JSON, OptionalNullable } from "./schemas.ts";
+import { GO_JSON, OptionalNullable, OptionalStrings as Strings } from "./schemas.ts";
 
-const Strings = OptionalNullable(Type.Array(Type.String()));
 const FilterBody = Type.Object({
   ComponentIDs: Strings,
   NID: Strings,

@@ -1,9 +1,9 @@
 import { errors, parseXname } from "@openchami/core";
 import { queryParams } from "@openchami/http";
 import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
 import type { SmdContext } from "../context.ts";
 import { parseComponentFilter } from "../domain/component-filter.ts";
+import { XnameParams } from "./schemas.ts";
 
 /** memberships (spec smd.md §3.12): `{id, partitionName, groupLabels}` per component, as stored. */
 export function membershipRoutes(app: FastifyInstance, { memberships, enums }: SmdContext): void {
@@ -12,15 +12,11 @@ export function membershipRoutes(app: FastifyInstance, { memberships, enums }: S
     return memberships.list(filter);
   });
 
-  app.get(
-    "/memberships/:xname",
-    { schema: { params: Type.Object({ xname: Type.String() }) } },
-    async (request) => {
-      const parsed = parseXname((request.params as { xname: string }).xname);
-      if (!parsed) throw errors.badRequest("invalid xname");
-      const [membership] = await memberships.list({}, parsed.id);
-      if (!membership) throw errors.notFound(`No such xname: ${parsed.id}`);
-      return membership;
-    },
-  );
+  app.get("/memberships/:xname", { schema: { params: XnameParams } }, async (request) => {
+    const parsed = parseXname((request.params as { xname: string }).xname);
+    if (!parsed) throw errors.badRequest("invalid xname");
+    const [membership] = await memberships.list({}, parsed.id);
+    if (!membership) throw errors.notFound(`No such xname: ${parsed.id}`);
+    return membership;
+  });
 }

@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import type { SmdContext } from "../context.ts";
 import { lastPerId, nodeMapToWire, nodeXname, toNodeMap } from "../domain/node-map.ts";
 import { deleted, ok } from "./responses.ts";
+import { GO_JSON, XnameParams } from "./schemas.ts";
 
 const NodeMapFields = {
   NID: Type.Optional(Type.Integer()),
@@ -14,8 +15,6 @@ const NodeMapFields = {
 const NodeMapBody = Type.Object({ ID: Type.Optional(Type.String()), ...NodeMapFields });
 const PostBody = Type.Object({ NodeMaps: Type.Array(NodeMapBody) });
 const PutBody = Type.Object(NodeMapFields);
-const XnameParams = Type.Object({ xname: Type.String() });
-const GO_JSON = { goJson: true } as const;
 
 /** Defaults/NodeMaps (spec smd.md §3.3). */
 export function nodeMapRoutes(app: FastifyInstance, { nodeMaps, enums }: SmdContext): void {

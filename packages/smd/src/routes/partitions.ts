@@ -6,26 +6,23 @@ import type { SmdContext } from "../context.ts";
 import {
   type GroupPatchInput,
   groupField,
-  memberXname,
   type PartitionInput,
   partitionListFilter,
   partitionMember,
   partitionToWire,
+  requiredMemberXname,
   toGroupPatch,
   toPartition,
 } from "../domain/groups.ts";
 import { API_BASE, createdList, ok } from "./responses.ts";
-import { GO_JSON, OptionalNullable } from "./schemas.ts";
+import { DescriptionTagsBody, GO_JSON, MemberBody, OptionalNullable, OptionalStrings } from "./schemas.ts";
 
-const Tags = OptionalNullable(Type.Array(Type.String()));
 const PartitionBody = Type.Object({
   name: OptionalNullable(Type.String()),
   description: OptionalNullable(Type.String()),
-  tags: Tags,
-  members: OptionalNullable(Type.Object({ ids: Tags })),
+  tags: OptionalStrings,
+  members: OptionalNullable(Type.Object({ ids: OptionalStrings })),
 });
-const PatchBody = Type.Object({ description: OptionalNullable(Type.String()), tags: Tags });
-const MemberBody = Type.Object({ id: OptionalNullable(Type.String()) });
 const NameParams = Type.Object({ name: Type.String() });
 const MemberParams = Type.Object({ name: Type.String(), xname: Type.String() });
 
@@ -62,7 +59,7 @@ export function partitionRoutes(app: FastifyInstance, { partitions }: SmdContext
 
   app.patch(
     "/partitions/:name",
-    { schema: { params: NameParams, body: PatchBody }, config: GO_JSON },
+    { schema: { params: NameParams, body: DescriptionTagsBody }, config: GO_JSON },
     async (request, reply) => {
       const name = nameParam(request.params);
       const patch = toGroupPatch(request.body as GroupPatchInput);
@@ -96,8 +93,7 @@ export function partitionRoutes(app: FastifyInstance, { partitions }: SmdContext
 
   app.delete("/partitions/:name/members/:xname", { schema: { params: MemberParams } }, async (request) => {
     const name = nameParam(request.params);
-    const id = memberXname((request.params as { xname: string }).xname);
-    if (id === undefined) throw errors.badRequest("invalid xname ID");
+    const id = requiredMemberXname((request.params as { xname: string }).xname);
     if (!(await partitions.deleteMember(name, id))) throw errors.notFound("partition has no such member.");
     return ok("deleted 1 entry");
   });

@@ -4,13 +4,12 @@ import { Type } from "typebox";
 import type { SmdContext } from "../context.ts";
 import { type PowerMapInput, toPowerMap, toPowerMaps } from "../domain/power-map.ts";
 import { deleted, ok } from "./responses.ts";
-import { GO_JSON, OptionalNullable } from "./schemas.ts";
+import { GO_JSON, OptionalNullable, OptionalStrings, XnameParams } from "./schemas.ts";
 
 const PowerMapBody = Type.Object({
   id: OptionalNullable(Type.String()),
-  poweredBy: OptionalNullable(Type.Array(Type.String())),
+  poweredBy: OptionalStrings,
 });
-const XnameParams = Type.Object({ xname: Type.String() });
 
 /** The `{xname}` path segment, normalised; malformed is a 400 on every power-map route. */
 function xnameParam(params: unknown): string {

@@ -15,7 +15,7 @@ import {
 } from "../domain/redfish-endpoint.ts";
 import { announceDeleted } from "./component-endpoints.ts";
 import { API_BASE, createdList, deleted, ok } from "./responses.ts";
-import { GO_JSON, OptionalNullable as Opt } from "./schemas.ts";
+import { GO_JSON, OptionalNullable as Opt, XnameParams } from "./schemas.ts";
 
 const Str = Type.String();
 const Bool = Type.Boolean();
@@ -98,7 +98,6 @@ const PostBody = Type.Object({
   RedfishEndpoints: Opt(Type.Array(Type.Object(EndpointFields))),
 });
 const PatchBody = Type.Object(EndpointFields);
-const XnameParams = Type.Object({ xname: Str });
 
 type PostInput = EndpointInput & IngestionInput & { RedfishEndpoints?: EndpointInput[] | null };
 

@@ -4,7 +4,14 @@ import { silentLogger } from "@openchami/core";
 import { openDb } from "@openchami/db";
 import { skipWithoutPostgres, startPostgres } from "@openchami/testkit";
 import { smdMigrations } from "../migrations.ts";
-import { ALL_RESET_TYPES, magellanBody, ochamiBody } from "../test-bodies.ts";
+import {
+  ALL_RESET_TYPES,
+  MAGELLAN_RESET_TYPES,
+  magellanBody,
+  numberedBmc,
+  numberedMagellanBody,
+  ochamiBody,
+} from "../test-bodies.ts";
 import { call, startSmd, type TestSmd } from "../test-support.ts";
 
 const RFES = "/Inventory/RedfishEndpoints";
@@ -132,15 +139,7 @@ describe("RedfishEndpoint ingestion: magellan send", () => {
           Name: "Computer System",
           Actions: {
             "#ComputerSystem.Reset": {
-              "ResetType@Redfish.AllowableValues": [
-                "On",
-                "ForceOff",
-                "GracefulShutdown",
-                "ForceRestart",
-                "Nmi",
-                "PushPowerButton",
-                "GracefulRestart",
-              ],
+              "ResetType@Redfish.AllowableValues": MAGELLAN_RESET_TYPES,
               "@Redfish.ActionInfo": "/redfish/v1/Systems/1/ResetActionInfo",
               target: "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset",
             },
@@ -364,48 +363,39 @@ describe("RedfishEndpoint ingestion: system-wide unique NIDs (D2)", () => {
   });
   after(() => smd.close());
 
-  const bmcOf = (i: number) => `x${3000 + Math.floor(i / 32)}c0s${i % 32}b0`;
-  const macOf = (i: number, nic: number) =>
-    `02:00:00:${nic.toString(16).padStart(2, "0")}:${(i >> 8).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}`;
-  const bodyOf = (i: number) =>
-    magellanBody(bmcOf(i), {
-      host: `10.0.${i >> 8}.${i & 255}:443`,
-      bmcMac: macOf(i, 0),
-      nicMacs: [macOf(i, 1), macOf(i, 2)],
-      uuid: `system-${i}`,
-    });
-
   test("NodeMap NID first, then the smallest NID neither held nor reserved", async () => {
     // NID 1 is held by a component, 2 reserved by a NodeMap for another node, 4 for the first BMC's node.
     await call(smd, "POST", "/State/Components", { Components: [{ ID: "x9c0s0b0n0", State: "On", NID: 1 }] });
     await call(smd, "POST", "/Defaults/NodeMaps", {
       NodeMaps: [
         { ID: "x9c0s1b0n0", NID: 2 },
-        { ID: `${bmcOf(0)}n0`, NID: 4, Role: "Service" },
+        { ID: `${numberedBmc(0)}n0`, NID: 4, Role: "Service" },
       ],
     });
-    for (const i of [0, 1, 2]) assert.equal((await call(smd, "POST", RFES, bodyOf(i))).status, 201);
+    for (const i of [0, 1, 2]) {
+      assert.equal((await call(smd, "POST", RFES, numberedMagellanBody(i))).status, 201);
+    }
     const assigned = await nids(smd);
-    assert.equal(assigned.get(`${bmcOf(0)}n0`), 4);
-    assert.equal(assigned.get(`${bmcOf(1)}n0`), 3);
-    assert.equal(assigned.get(`${bmcOf(2)}n0`), 5);
-    assert.equal((await call(smd, "GET", `/State/Components/${bmcOf(0)}n0`)).json().Role, "Service");
+    assert.equal(assigned.get(`${numberedBmc(0)}n0`), 4);
+    assert.equal(assigned.get(`${numberedBmc(1)}n0`), 3);
+    assert.equal(assigned.get(`${numberedBmc(2)}n0`), 5);
+    assert.equal((await call(smd, "GET", `/State/Components/${numberedBmc(0)}n0`)).json().Role, "Service");
   });
 
   test("distinct system uuids of one BMC become n0, n1 with their own NIDs", async () => {
-    const body = bodyOf(3);
+    const body = numberedMagellanBody(3);
     const second = { ...(body.Systems as object[])[0], uuid: "system-3b", ethernet_interfaces: [] };
     body.Systems = [...(body.Systems as object[]), second];
     assert.equal((await call(smd, "POST", RFES, body)).status, 201);
     const assigned = await nids(smd);
-    assert.equal(assigned.get(`${bmcOf(3)}n0`), 6);
-    assert.equal(assigned.get(`${bmcOf(3)}n1`), 7);
+    assert.equal(assigned.get(`${numberedBmc(3)}n0`), 6);
+    assert.equal(assigned.get(`${numberedBmc(3)}n1`), 7);
   });
 
   test("parallel ingestions never hand out the same NID", async () => {
     const bmcs = Array.from({ length: 40 }, (_, k) => k + 10);
     const statuses = await Promise.all(
-      bmcs.map(async (i) => (await call(smd, "POST", RFES, bodyOf(i))).status),
+      bmcs.map(async (i) => (await call(smd, "POST", RFES, numberedMagellanBody(i))).status),
     );
     assert.deepEqual(new Set(statuses), new Set([201]));
     const values = [...(await nids(smd)).values()];
@@ -424,22 +414,7 @@ describe("RedfishEndpoint ingestion on PostgreSQL: parallel NIDs", { skip: skipW
     await db.migrate([smdMigrations]);
     const smd = await startSmd({ db });
     try {
-      const posts = Array.from({ length: 40 }, (_, i) =>
-        call(
-          smd,
-          "POST",
-          RFES,
-          magellanBody(`x${4000 + i}c0s0b0`, {
-            host: `10.1.0.${i}:443`,
-            bmcMac: `02:01:00:00:00:${i.toString(16).padStart(2, "0")}`,
-            nicMacs: [
-              `02:02:00:00:00:${i.toString(16).padStart(2, "0")}`,
-              `02:03:00:00:00:${i.toString(16).padStart(2, "0")}`,
-            ],
-            uuid: `pg-${i}`,
-          }),
-        ),
-      );
+      const posts = Array.from({ length: 40 }, (_, i) => call(smd, "POST", RFES, numberedMagellanBody(i)));
       assert.deepEqual(new Set((await Promise.all(posts)).map((r) => r.status)), new Set([201]));
       const values = [...(await nids(smd)).values()].sort((a, b) => a - b);
       assert.deepEqual(

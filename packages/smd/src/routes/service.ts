@@ -1,8 +1,7 @@
 import { errors } from "@openchami/core";
 import type { FastifyInstance } from "fastify";
 import type { SmdContext } from "../context.ts";
-
-const PUBLIC = { public: true } as const;
+import { PUBLIC } from "./schemas.ts";
 
 /** `/service/values/<name>` → the key it answers with (`/service/values/nettype` → `NetType`). */
 const VALUE_ROUTES = {

@@ -11,9 +11,8 @@ import {
   toSubscription,
 } from "../domain/scn.ts";
 import { ok } from "./responses.ts";
-import { GO_JSON, OptionalNullable } from "./schemas.ts";
+import { GO_JSON, IdParams, OptionalNullable, OptionalStrings as Strings } from "./schemas.ts";
 
-const Strings = OptionalNullable(Type.Array(Type.String()));
 const Triggers = {
   Enabled: OptionalNullable(Type.Boolean()),
   Roles: Strings,
@@ -27,7 +26,6 @@ const SubscriptionBody = Type.Object({
   ...Triggers,
 });
 const PatchBody = Type.Object({ Op: OptionalNullable(Type.String()), ...Triggers });
-const IdParams = Type.Object({ id: Type.String() });
 
 const notFound = () => errors.notFound("Subscription not found");
 

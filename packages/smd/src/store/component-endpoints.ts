@@ -1,15 +1,12 @@
-import type { Db, Tx } from "@openchami/db";
-import { type Kysely, sql, type Transaction } from "kysely";
+import type { Db } from "@openchami/db";
+import { type Kysely, sql } from "kysely";
 import type { ComponentEndpointRow } from "../domain/component-endpoint.ts";
 import type { ComponentEndpointFilter } from "../domain/endpoint-filters.ts";
 import { recordChange } from "./changes.ts";
 import { COMPONENT_ENDPOINTS_RESOURCE, type EndpointsDeleted, markComponentsEmpty } from "./ingestion.ts";
 import type { SmdTables } from "./schema.ts";
 import { selectionCondition } from "./selection-sql.ts";
-
-function kyselyOf(tx: Tx): Transaction<SmdTables> {
-  return tx.kysely as unknown as Transaction<SmdTables>;
-}
+import { kyselyOf } from "./write.ts";
 
 /** SQL for Inventory/ComponentEndpoints (§3.5); written only by ingestion (store/ingestion.ts). */
 export class ComponentEndpointStore {

@@ -1,21 +1,8 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { ComponentFilter, NidRange, Selection } from "../domain/component-filter.ts";
+import { allOf, selectionConditions } from "./selection-sql.ts";
 
 type Condition = RawBuilder<SqlBool>;
-
-/** `column IN include AND column NOT IN exclude`, each as one array parameter. */
-function selectionConditions<T>(
-  column: Expression<unknown>,
-  selection: Selection<T> | undefined,
-  pgType: string,
-) {
-  const conditions: Condition[] = [];
-  if (!selection) return conditions;
-  const cast = sql.raw(`::${pgType}[]`);
-  if (selection.include.length > 0) conditions.push(sql`${column} = ANY(${[...selection.include]}${cast})`);
-  if (selection.exclude.length > 0) conditions.push(sql`${column} <> ALL(${[...selection.exclude]}${cast})`);
-  return conditions;
-}
 
 function rangeCondition(nid: Expression<unknown>, range: NidRange): Condition {
   return range.end === undefined
@@ -98,7 +85,7 @@ export function componentFilterCondition(
     ...membershipConditions(column("id"), "group", filter.group),
     ...membershipConditions(column("id"), "partition", filter.partition),
   ];
-  return conditions.length === 0 ? undefined : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
+  return conditions.length === 0 ? undefined : allOf(conditions);
 }
 
 /** Anything with Kysely's `where(expression)`: select, update and delete builders. */

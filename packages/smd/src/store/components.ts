@@ -16,6 +16,8 @@ import { type ComponentFilter, type ComponentView, descendantPattern } from "../
 import { recordChange } from "./changes.ts";
 import { applyComponentFilter } from "./component-filter-sql.ts";
 import type { SmdTables } from "./schema.ts";
+import { anyText } from "./selection-sql.ts";
+import { deleteOneOrAll, kyselyOf } from "./write.ts";
 
 /** The change-feed resource name of every write here. */
 export const COMPONENTS_RESOURCE = "Components";
@@ -57,10 +59,6 @@ function descendantOf(root: string): RawBuilder<SqlBool> {
   return sql`(c.id = ${root} OR (c.id LIKE ${descendantPattern(root)} AND ascii(substr(c.id, ${root.length + 1}, 1)) BETWEEN 97 AND 122))`;
 }
 
-function kyselyOf(tx: Tx): Kysely<SmdTables> {
-  return tx.kysely as unknown as Kysely<SmdTables>;
-}
-
 /** NodeMap defaults for the nodes that need them, in one query. */
 async function nodeDefaults(kysely: Kysely<SmdTables>, input: readonly NewComponent[]) {
   const ids = input.filter(needsNodeDefaults).map((c) => c.id);
@@ -69,7 +67,7 @@ async function nodeDefaults(kysely: Kysely<SmdTables>, input: readonly NewCompon
   const rows = await kysely
     .selectFrom("node_maps")
     .select(["id", "nid", "role", "sub_role as subRole"])
-    .where("id", "=", sql<string>`ANY(${ids}::text[])`)
+    .where("id", "=", anyText(ids))
     .execute();
   for (const row of rows) maps.set(row.id, row);
   return maps;
@@ -97,7 +95,7 @@ export async function upsertComponents(
     const rows = await kysely
       .selectFrom("components")
       .select(["id", "state"])
-      .where("id", "=", sql<string>`ANY(${ids}::text[])`)
+      .where("id", "=", anyText(ids))
       .forUpdate()
       .execute();
     for (const row of rows) before.set(row.id, row.state);
@@ -179,7 +177,7 @@ export class ComponentStore {
   ): Promise<ComponentRecord[]> {
     let query = this.kysely.selectFrom("components as c").select(SELECTIONS[view]);
     query = applyComponentFilter(query, filter, "c");
-    if (scope.kind === "exact") query = query.where("c.id", "=", sql<string>`ANY(${scope.ids}::text[])`);
+    if (scope.kind === "exact") query = query.where("c.id", "=", anyText(scope.ids));
     if (scope.kind === "descendants") {
       query = query.where(sql<SqlBool>`(${sql.join(scope.ids.map(descendantOf), sql` OR `)})`);
     }
@@ -212,21 +210,8 @@ export class ComponentStore {
   }
 
   /** Deletes one component (memberships and reservation cascade), or all; returns the count. */
-  async delete(id?: string): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      let query = kyselyOf(tx).deleteFrom("components");
-      if (id !== undefined) query = query.where("id", "=", id);
-      const deleted = await query.returning("id").execute();
-      if (deleted.length > 0) {
-        recordChange(
-          tx,
-          COMPONENTS_RESOURCE,
-          "delete",
-          deleted.map((r) => r.id),
-        );
-      }
-      return deleted.length;
-    });
+  delete(id?: string): Promise<number> {
+    return deleteOneOrAll(this.db, COMPONENTS_RESOURCE, "components", id);
   }
 
   /** Writes `values` to those of `ids` where they differ; returns the ids changed. */
@@ -243,7 +228,7 @@ export class ComponentStore {
    */
   setState(ids: readonly string[], change: StateChange): Promise<string[]> {
     const flag = sql<string>`CASE WHEN flag = 'Locked' THEN flag ELSE ${change.flag} END`;
-    const allowed = change.from ? sql`state = ANY(${[...change.from]}::text[])` : sql`TRUE`;
+    const allowed = change.from ? sql`state = ${anyText(change.from)}` : sql`TRUE`;
     return this.update(
       ids,
       { state: change.state, flag },
@@ -272,7 +257,7 @@ export class ComponentStore {
       const rows = await kyselyOf(tx)
         .updateTable("components")
         .set(values)
-        .where("id", "=", sql<string>`ANY(${ids}::text[])`)
+        .where("id", "=", anyText(ids))
         .where(changed)
         .returning("id")
         .execute();

@@ -1,8 +1,8 @@
 import type { Db } from "@openchami/db";
 import type { Kysely } from "kysely";
 import type { DiscoveryState, DiscoveryStatus } from "../domain/discovery.ts";
-import { recordChange } from "./changes.ts";
 import type { SmdTables } from "./schema.ts";
+import { writeTransaction } from "./write.ts";
 
 const RESOURCE = "DiscoveryStatus";
 
@@ -55,9 +55,9 @@ export class DiscoveryStore {
   }
 
   async set(id: number, status: DiscoveryState, details: unknown): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await writeTransaction(this.db, { resource: RESOURCE }, async (tx) => {
       const row = { id, status, details: details === null ? null : JSON.stringify(details) };
-      await (tx.kysely as unknown as Kysely<SmdTables>)
+      await tx
         .insertInto("discovery_status")
         .values(row)
         .onConflict((oc) =>
@@ -68,7 +68,7 @@ export class DiscoveryStore {
           })),
         )
         .execute();
-      recordChange(tx, RESOURCE, "upsert", [String(id)]);
+      return [String(id)];
     });
   }
 

@@ -1,6 +1,6 @@
 import { errors } from "@openchami/core";
 import type { Db, Tx } from "@openchami/db";
-import { type Kysely, type RawBuilder, type SqlBool, sql, type Transaction } from "kysely";
+import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import {
   type EthernetInterface,
   type InterfaceFilter,
@@ -11,6 +11,8 @@ import {
 } from "../domain/ethernet-interface.ts";
 import { recordChange } from "./changes.ts";
 import type { SmdTables } from "./schema.ts";
+import { anyText } from "./selection-sql.ts";
+import { deleteOneOrAll, kyselyOf } from "./write.ts";
 
 export const INTERFACES_RESOURCE = "EthernetInterfaces";
 
@@ -29,10 +31,6 @@ const COLUMNS = [
   LAST_UPDATE.as("lastUpdate"),
   "ip_addresses as ipAddresses",
 ] as const;
-
-function kyselyOf(tx: Tx): Transaction<SmdTables> {
-  return tx.kysely as unknown as Transaction<SmdTables>;
-}
 
 function toRow(i: NewInterface) {
   return {
@@ -91,7 +89,7 @@ function ipCondition(key: "IPAddress" | "Network", value: string): RawBuilder<Sq
 
 function filterConditions(filter: InterfaceFilter): RawBuilder<SqlBool>[] {
   const any = (column: string, values: string[] | undefined) =>
-    values ? [sql<SqlBool>`${sql.ref(column)} = ANY(${values}::text[])`] : [];
+    values ? [sql<SqlBool>`${sql.ref(column)} = ${anyText(values)}`] : [];
   const anyIp = (key: "IPAddress" | "Network", values: string[] | undefined) =>
     values
       ? [
@@ -161,20 +159,7 @@ export class EthernetInterfaceStore {
 
   /** Deletes one interface, or all when `id` is undefined; returns how many went. */
   delete(id?: string): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      let query = kyselyOf(tx).deleteFrom("ethernet_interfaces");
-      if (id !== undefined) query = query.where("id", "=", id);
-      const deleted = await query.returning("id").execute();
-      if (deleted.length > 0) {
-        recordChange(
-          tx,
-          INTERFACES_RESOURCE,
-          "delete",
-          deleted.map((r) => r.id),
-        );
-      }
-      return deleted.length;
-    });
+    return deleteOneOrAll(this.db, INTERFACES_RESOURCE, "ethernet_interfaces", id);
   }
 
   /** Adds an IP; 404 without the interface, 409 when it already has that IP. */

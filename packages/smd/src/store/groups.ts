@@ -2,7 +2,9 @@ import { errors } from "@openchami/core";
 import type { Db } from "@openchami/db";
 import { type Expression, type Kysely, type SqlBool, sql, type Transaction } from "kysely";
 import type { Group, GroupFilter, GroupPatch, PartitionFilter } from "../domain/groups.ts";
+import { MEMBER_IDS } from "./member-ids-sql.ts";
 import type { SmdTables } from "./schema.ts";
+import { anyText } from "./selection-sql.ts";
 import { writeTransaction } from "./write.ts";
 
 type GroupKey = Pick<Group, "label" | "exclusiveGroup">;
@@ -57,21 +59,10 @@ export class GroupStore {
         const on = join.onRef("m.group_label", "=", "g.label");
         return memberFilter ? on.on(memberFilter) : on;
       })
-      .select([
-        "g.label",
-        "g.description",
-        "g.exclusive_group",
-        "g.tags",
-        sql<
-          string[]
-        >`coalesce(array_agg(m.component_id order by m.component_id) filter (where m.component_id is not null), '{}')`.as(
-          "members",
-        ),
-      ])
+      .select(["g.label", "g.description", "g.exclusive_group", "g.tags", MEMBER_IDS])
       .groupBy("g.label")
       .orderBy("g.label");
-    if (filter.names.length > 0)
-      query = query.where("g.label", "=", sql<string>`any(${filter.names}::text[])`);
+    if (filter.names.length > 0) query = query.where("g.label", "=", anyText(filter.names));
     if (filter.tags.length > 0) query = query.where(sql<SqlBool>`g.tags && ${filter.tags}::text[]`);
     const rows = await query.execute();
     return rows.map((row) => ({

@@ -9,14 +9,11 @@ import type {
 } from "../domain/hardware-history.ts";
 import { recordChange } from "./changes.ts";
 import type { SmdTables } from "./schema.ts";
+import { anyText } from "./selection-sql.ts";
+import { kyselyOf } from "./write.ts";
 
 /** Change events for history carry location xnames, whichever collection was written. */
 export const HISTORY_RESOURCE = "HardwareHistory";
-
-/** `= any($1::text[])`: one parameter however long the list. */
-export function anyText(values: readonly string[]) {
-  return sql<string>`any(${values}::text[])`;
-}
 
 /**
  * Appends events in one statement and prunes what has outgrown the configured age, in the
@@ -83,7 +80,7 @@ export class HardwareHistoryStore {
   /** Deletes the events in `scope`; returns how many went. */
   async delete(scope: HistoryScope): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const kysely = tx.kysely as unknown as Transaction<SmdTables>;
+      const kysely = kyselyOf(tx);
       // Counted per location so the change event names locations without returning every row.
       const perLocation = await kysely
         .with("gone", (db) =>

@@ -10,8 +10,10 @@ import {
 } from "../domain/hardware.ts";
 import { eventsForWrites, type HistoryEvent } from "../domain/hardware-history.ts";
 import { recordChange } from "./changes.ts";
-import { anyText, appendHistory, HISTORY_RESOURCE } from "./hardware-history.ts";
+import { appendHistory, HISTORY_RESOURCE } from "./hardware-history.ts";
 import type { SmdTables } from "./schema.ts";
+import { allOf, anyText } from "./selection-sql.ts";
+import { kyselyOf } from "./write.ts";
 
 /** Change events: ids are location xnames, or FRU IDs when FRUs are deleted. */
 const RESOURCE = "Hardware";
@@ -55,11 +57,6 @@ function fruFromRow(row: SmdTables["hw_inv_by_fru"]): HardwareFru {
 /** `\`, `%` and `_` taken literally in a LIKE pattern. */
 function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** All of `parts` (true when there are none). */
-function allOf(parts: readonly RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
-  return parts.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
 }
 
 /** The FRU filters on the FRU columns of table alias `f` (upstream: manufacturer is a substring). */
@@ -287,27 +284,14 @@ export class HardwareStore {
   /** Deletes one location, or all; each FRU they held gets a `Removed` event. FRUs stay. */
   async delete(id?: string): Promise<number> {
     return this.write(async (kysely, tx) => {
-      const held = await kysely
-        .selectFrom("hw_inv_by_loc")
-        .select(["id", "fru_id"])
-        .where("fru_id", "is not", null)
-        .$if(id !== undefined, (q) => q.where("id", "=", id as string))
-        .execute();
+      const held = await heldFrus(kysely, "id", id);
       const gone = await kysely
         .deleteFrom("hw_inv_by_loc")
         .$if(id !== undefined, (q) => q.where("id", "=", id as string))
         .returning("id")
         .execute();
-      await this.recordHistory(kysely, tx, removals(held));
-      if (gone.length > 0) {
-        recordChange(
-          tx,
-          RESOURCE,
-          "delete",
-          gone.map((row) => row.id),
-        );
-      }
-      return gone.length;
+      const goneIds = gone.map((row) => row.id);
+      return this.recordRemovals(kysely, tx, held, goneIds);
     });
   }
 
@@ -317,26 +301,15 @@ export class HardwareStore {
    */
   async deleteFrus(fruId?: string): Promise<number> {
     return this.write(async (kysely, tx) => {
-      const held = await kysely
-        .selectFrom("hw_inv_by_loc")
-        .select(["id", "fru_id"])
-        .$if(fruId === undefined, (q) => q.where("fru_id", "is not", null))
-        .$if(fruId !== undefined, (q) => q.where("fru_id", "=", fruId as string))
-        .execute();
+      const held = await heldFrus(kysely, "fru_id", fruId);
       const gone = await kysely
         .deleteFrom("hw_inv_by_fru")
         .$if(fruId !== undefined, (q) => q.where("fru_id", "=", fruId as string))
         .returning("fru_id")
         .execute();
-      await this.recordHistory(kysely, tx, removals(held));
-      if (gone.length > 0) {
-        recordChange(
-          tx,
-          RESOURCE,
-          "delete",
-          gone.map((row) => row.fru_id),
-        );
-      }
+      const goneIds = gone.map((row) => row.fru_id);
+      const count = await this.recordRemovals(kysely, tx, held, goneIds);
+      // The locations that held them changed too: they are Empty now.
       if (held.length > 0) {
         recordChange(
           tx,
@@ -345,13 +318,13 @@ export class HardwareStore {
           held.map((row) => row.id),
         );
       }
-      return gone.length;
+      return count;
     });
   }
 
   private async write<T>(fn: (kysely: Transaction<SmdTables>, tx: Tx) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
-      const kysely = tx.kysely as unknown as Transaction<SmdTables>;
+      const kysely = kyselyOf(tx);
       await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(kysely);
       return fn(kysely, tx);
     });
@@ -361,8 +334,29 @@ export class HardwareStore {
     const ids = await appendHistory(kysely, events, this.historyMaxAgeDays);
     if (ids.length > 0) recordChange(tx, HISTORY_RESOURCE, "upsert", ids);
   }
+
+  /** The end of both deletes: `Removed` events for the FRUs `held` lost, `gone` on the feed. */
+  private async recordRemovals(
+    kysely: Transaction<SmdTables>,
+    tx: Tx,
+    held: readonly { id: string; fru_id: string | null }[],
+    gone: readonly string[],
+  ): Promise<number> {
+    const removals = held.map(
+      (row): HistoryEvent => ({ id: row.id, fruId: row.fru_id!, eventType: "Removed" }),
+    );
+    await this.recordHistory(kysely, tx, removals);
+    if (gone.length > 0) recordChange(tx, RESOURCE, "delete", gone);
+    return gone.length;
+  }
 }
 
-function removals(held: readonly { id: string; fru_id: string | null }[]): HistoryEvent[] {
-  return held.map((row) => ({ id: row.id, fruId: row.fru_id as string, eventType: "Removed" }));
+/** Locations holding a FRU, narrowed to `column = value` when a value is given. */
+function heldFrus(kysely: Transaction<SmdTables>, column: "id" | "fru_id", value: string | undefined) {
+  return kysely
+    .selectFrom("hw_inv_by_loc")
+    .select(["id", "fru_id"])
+    .where("fru_id", "is not", null)
+    .$if(value !== undefined, (q) => q.where(column, "=", value as string))
+    .execute();
 }

@@ -1,11 +1,11 @@
 import type { Tx } from "@openchami/db";
-import { sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import type { ComponentEndpoint } from "../domain/component-endpoint.ts";
 import type { IngestedComponent, IngestionPlan } from "../domain/ingestion.ts";
 import { recordChange } from "./changes.ts";
 import { COMPONENTS_RESOURCE } from "./components.ts";
 import { insertInterfaces } from "./ethernet-interfaces.ts";
-import type { SmdTables } from "./schema.ts";
+import { kyselyOf } from "./write.ts";
 
 /**
  * What RedfishEndpoint ingestion (smd.md §5.4) and the endpoint deletes (§5.6) write to
@@ -20,10 +20,6 @@ export const COMPONENT_ENDPOINTS_RESOURCE = "ComponentEndpoints";
  * commit or rollback. The key is arbitrary but fixed ("SMDNID" in ASCII).
  */
 const NID_ALLOCATION_LOCK = 0x534d444e4944;
-
-function kyselyOf(tx: Tx): Transaction<SmdTables> {
-  return tx.kysely as unknown as Transaction<SmdTables>;
-}
 
 /** Writes an ingestion plan. `create` (POST): an existing interface is a 409; `replace` (PUT) overwrites it. */
 export async function writeIngestion(tx: Tx, plan: IngestionPlan, mode: "create" | "replace"): Promise<void> {

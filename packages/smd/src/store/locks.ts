@@ -22,6 +22,8 @@ import { recordChange } from "./changes.ts";
 import { applyComponentFilter } from "./component-filter-sql.ts";
 import { COMPONENTS_RESOURCE } from "./components.ts";
 import type { SmdTables } from "./schema.ts";
+import { anyText } from "./selection-sql.ts";
+import { kyselyOf } from "./write.ts";
 
 const RESOURCE = "locks";
 
@@ -263,7 +265,7 @@ export class LockStore {
         await tx
           .updateTable("components")
           .set({ locked: action === "lock" })
-          .where(sql<SqlBool>`id = any(${ids}::text[])`)
+          .where("id", "=", anyText(ids))
           .execute();
       }
       changes.components.push(...ids);
@@ -280,7 +282,7 @@ export class LockStore {
       const changed = await tx
         .updateTable("components")
         .set({ reservation_disabled: disabled })
-        .where(sql<SqlBool>`id = any(${ids}::text[])`)
+        .where("id", "=", anyText(ids))
         .where("reservation_disabled", "<>", disabled)
         .returning("id")
         .execute();
@@ -312,7 +314,7 @@ export class LockStore {
   async #write<T>(fn: (tx: Transaction<SmdTables>, changes: PendingChanges) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx: Tx) => {
       const changes: PendingChanges = { locks: [], components: [], op: "upsert" };
-      const result = await fn(tx.kysely as unknown as Transaction<SmdTables>, changes);
+      const result = await fn(kyselyOf(tx), changes);
       if (changes.locks.length > 0) recordChange(tx, RESOURCE, changes.op, [...new Set(changes.locks)]);
       if (changes.components.length > 0) recordChange(tx, COMPONENTS_RESOURCE, "upsert", changes.components);
       return result;
@@ -348,7 +350,7 @@ async function deleteReservations(tx: Transaction<SmdTables>, ids: readonly stri
   if (ids.length === 0) return new Set();
   const rows = await tx
     .deleteFrom("reservations as r")
-    .where(sql<SqlBool>`r.component_id = any(${ids}::text[])`)
+    .where("r.component_id", "=", anyText(ids))
     .returning(["r.component_id", sql<boolean>`${LIVE}`.as("live")])
     .execute();
   return new Set(rows.filter((row) => row.live).map((row) => row.component_id));

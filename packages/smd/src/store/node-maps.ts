@@ -1,8 +1,8 @@
 import type { Db } from "@openchami/db";
 import type { Kysely } from "kysely";
 import type { NodeMap } from "../domain/node-map.ts";
-import { recordChange } from "./changes.ts";
 import type { NodeMapsTable, SmdTables } from "./schema.ts";
+import { deleteOneOrAll, writeTransaction } from "./write.ts";
 
 const RESOURCE = "NodeMaps";
 
@@ -41,8 +41,8 @@ export class NodeMapStore {
   /** Insert or replace; a NID held by another node violates `node_maps_nid_unique` (→ 409). */
   async upsert(maps: readonly NodeMap[]): Promise<void> {
     if (maps.length === 0) return;
-    await this.db.transaction(async (tx) => {
-      await (tx.kysely as unknown as Kysely<SmdTables>)
+    await writeTransaction(this.db, { resource: RESOURCE }, async (tx) => {
+      await tx
         .insertInto("node_maps")
         .values(maps.map(toRow))
         .onConflict((oc) =>
@@ -54,30 +54,12 @@ export class NodeMapStore {
           })),
         )
         .execute();
-      recordChange(
-        tx,
-        RESOURCE,
-        "upsert",
-        maps.map((m) => m.id),
-      );
+      return maps.map((m) => m.id);
     });
   }
 
   /** Deletes one NodeMap, or all when `id` is undefined; returns how many went. */
-  async delete(id?: string): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      let query = (tx.kysely as unknown as Kysely<SmdTables>).deleteFrom("node_maps");
-      if (id !== undefined) query = query.where("id", "=", id);
-      const deleted = await query.returning("id").execute();
-      if (deleted.length > 0) {
-        recordChange(
-          tx,
-          RESOURCE,
-          "delete",
-          deleted.map((r) => r.id),
-        );
-      }
-      return deleted.length;
-    });
+  delete(id?: string): Promise<number> {
+    return deleteOneOrAll(this.db, RESOURCE, "node_maps", id);
   }
 }

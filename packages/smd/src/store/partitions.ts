@@ -2,7 +2,9 @@ import { errors } from "@openchami/core";
 import type { Db } from "@openchami/db";
 import { type Kysely, type SqlBool, sql, type Transaction } from "kysely";
 import type { GroupFilter, GroupPatch, Partition } from "../domain/groups.ts";
+import { MEMBER_IDS } from "./member-ids-sql.ts";
 import type { SmdTables } from "./schema.ts";
+import { anyText } from "./selection-sql.ts";
 import { writeTransaction } from "./write.ts";
 
 const anotherPartition = () =>
@@ -32,19 +34,10 @@ export class PartitionStore {
     let query = this.kysely
       .selectFrom("partitions as p")
       .leftJoin("partition_members as m", "m.partition_name", "p.name")
-      .select([
-        "p.name",
-        "p.description",
-        "p.tags",
-        sql<
-          string[]
-        >`coalesce(array_agg(m.component_id order by m.component_id) filter (where m.component_id is not null), '{}')`.as(
-          "members",
-        ),
-      ])
+      .select(["p.name", "p.description", "p.tags", MEMBER_IDS])
       .groupBy("p.name")
       .orderBy("p.name");
-    if (filter.names.length > 0) query = query.where(sql<SqlBool>`p.name = any(${filter.names}::text[])`);
+    if (filter.names.length > 0) query = query.where("p.name", "=", anyText(filter.names));
     if (filter.tags.length > 0) query = query.where(sql<SqlBool>`p.tags && ${filter.tags}::text[]`);
     return query.execute();
   }

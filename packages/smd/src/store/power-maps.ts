@@ -2,7 +2,7 @@ import type { Db } from "@openchami/db";
 import { type Kysely, sql } from "kysely";
 import type { PowerMap } from "../domain/power-map.ts";
 import type { SmdTables } from "./schema.ts";
-import { writeTransaction } from "./write.ts";
+import { deleteOneOrAll, writeTransaction } from "./write.ts";
 
 const RESOURCE = "powermaps";
 
@@ -51,12 +51,7 @@ export class PowerMapStore {
   }
 
   /** Deletes one map, or all when `id` is undefined; returns how many went. */
-  async delete(id?: string): Promise<number> {
-    const deleted = await writeTransaction(this.db, { resource: RESOURCE, op: "delete" }, async (tx) => {
-      let query = tx.deleteFrom("power_maps");
-      if (id !== undefined) query = query.where("id", "=", id);
-      return (await query.returning("id").execute()).map((row) => row.id);
-    });
-    return deleted.length;
+  delete(id?: string): Promise<number> {
+    return deleteOneOrAll(this.db, RESOURCE, "power_maps", id);
   }
 }

@@ -1,6 +1,6 @@
 import { errors } from "@openchami/core";
-import type { Db, Tx } from "@openchami/db";
-import { type Kysely, sql, type Transaction } from "kysely";
+import type { Db } from "@openchami/db";
+import { type Kysely, sql } from "kysely";
 import type { EndpointFilter } from "../domain/endpoint-filters.ts";
 import type { IngestionPlan } from "../domain/ingestion.ts";
 import type { DiscoveryInfo, RedfishEndpoint, StoredEndpoint } from "../domain/redfish-endpoint.ts";
@@ -13,7 +13,7 @@ import {
 } from "./ingestion.ts";
 import type { RedfishEndpointsTable, SmdTables } from "./schema.ts";
 import { selectionCondition } from "./selection-sql.ts";
-import { byConstraint } from "./write.ts";
+import { byConstraint, kyselyOf } from "./write.ts";
 
 export const ENDPOINTS_RESOURCE = "RedfishEndpoints";
 
@@ -76,10 +76,6 @@ const COLUMNS = [
   "template_id",
   "discovery_info",
 ] as const;
-
-function kyselyOf(tx: Tx): Transaction<SmdTables> {
-  return tx.kysely as unknown as Transaction<SmdTables>;
-}
 
 /** SQL for Inventory/RedfishEndpoints (§3.4); each write, ingestion included, is one transaction. */
 export class RedfishEndpointStore {

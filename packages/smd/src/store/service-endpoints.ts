@@ -1,9 +1,9 @@
 import type { Db } from "@openchami/db";
 import { type Kysely, sql } from "kysely";
 import type { ServiceEndpointFilter } from "../domain/endpoint-filters.ts";
-import { recordChange } from "./changes.ts";
 import type { SmdTables } from "./schema.ts";
 import { selectionCondition } from "./selection-sql.ts";
+import { writeTransaction } from "./write.ts";
 
 export const SERVICE_ENDPOINTS_RESOURCE = "ServiceEndpoints";
 
@@ -51,23 +51,17 @@ export class ServiceEndpointStore {
   }
 
   /** Deletes the matching service endpoints; returns how many went. */
-  delete(filter: ServiceEndpointFilter): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const deleted = await (tx.kysely as unknown as Kysely<SmdTables>)
+  async delete(filter: ServiceEndpointFilter): Promise<number> {
+    const write = { resource: SERVICE_ENDPOINTS_RESOURCE, op: "delete" } as const;
+    const deleted = await writeTransaction(this.db, write, async (tx) => {
+      const rows = await tx
         .deleteFrom("service_endpoints")
         .where(selectionCondition(sql.ref("redfish_endpoint_id"), filter.redfishEndpointId))
         .where(selectionCondition(sql.ref("redfish_type"), filter.service))
         .returning(["redfish_type", "redfish_endpoint_id"])
         .execute();
-      if (deleted.length > 0) {
-        recordChange(
-          tx,
-          SERVICE_ENDPOINTS_RESOURCE,
-          "delete",
-          deleted.map((r) => `${r.redfish_type}/${r.redfish_endpoint_id}`),
-        );
-      }
-      return deleted.length;
+      return rows.map((r) => `${r.redfish_type}/${r.redfish_endpoint_id}`);
     });
+    return deleted.length;
   }
 }

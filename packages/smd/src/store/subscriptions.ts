@@ -9,7 +9,7 @@ import {
   type Triggers,
 } from "../domain/scn.ts";
 import type { ScnSubscriptionsTable, SmdTables } from "./schema.ts";
-import { writeTransaction } from "./write.ts";
+import { deleteOneOrAll, writeTransaction } from "./write.ts";
 
 const WRITE = {
   resource: "Subscriptions",
@@ -117,12 +117,7 @@ export class SubscriptionStore {
   }
 
   /** Deletes one subscription, or all when `id` is undefined; returns how many went. */
-  async delete(id?: number): Promise<number> {
-    const deleted = await writeTransaction(this.db, { ...WRITE, op: "delete" }, async (tx) => {
-      let query = tx.deleteFrom("scn_subscriptions");
-      if (id !== undefined) query = query.where("id", "=", id);
-      return (await query.returning("id").execute()).map((row) => String(row.id));
-    });
-    return deleted.length;
+  delete(id?: number): Promise<number> {
+    return deleteOneOrAll(this.db, WRITE.resource, "scn_subscriptions", id);
   }
 }

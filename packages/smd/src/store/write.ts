@@ -1,8 +1,13 @@
 import type { Problem } from "@openchami/core";
-import type { Db } from "@openchami/db";
-import type { Transaction } from "kysely";
+import type { Db, Tx } from "@openchami/db";
+import type { Selectable, Transaction } from "kysely";
 import { recordChange, type SmdChange } from "./changes.ts";
 import type { SmdTables } from "./schema.ts";
+
+/** A transaction's Kysely, typed with SMD's tables (`Tx` knows none). */
+export function kyselyOf(tx: Tx): Transaction<SmdTables> {
+  return tx.kysely as unknown as Transaction<SmdTables>;
+}
 
 /** Spec-specific answers for violations of named constraints. */
 export type ConstraintProblems = Readonly<Record<string, () => Problem>>;
@@ -36,11 +41,33 @@ export async function writeTransaction(
 ): Promise<string[]> {
   try {
     return await db.transaction(async (tx) => {
-      const ids = await fn(tx.kysely as unknown as Transaction<SmdTables>);
+      const ids = await fn(kyselyOf(tx));
       if (ids.length > 0) recordChange(tx, resource, op, ids);
       return ids;
     });
   } catch (err) {
     throw byConstraint(err, constraints);
   }
+}
+
+/** The tables with an `id` column. */
+type IdTable = { [T in keyof SmdTables]: "id" extends keyof SmdTables[T] ? T : never }[keyof SmdTables];
+type IdOf<T extends IdTable> = Selectable<SmdTables[T]> extends { id: infer K } ? K : never;
+
+/**
+ * Deletes the row `id`, or every row when `id` is undefined, in one transaction with one
+ * change event for the ids that went; returns how many went.
+ */
+export async function deleteOneOrAll<T extends IdTable>(
+  db: Db,
+  resource: string,
+  table: T,
+  id?: IdOf<T>,
+): Promise<number> {
+  const deleted = await writeTransaction(db, { resource, op: "delete" }, async (tx) => {
+    let query = tx.deleteFrom(table as IdTable);
+    if (id !== undefined) query = query.where("id", "=", id as string | number);
+    return (await query.returning("id").execute()).map((row) => String(row.id));
+  });
+  return deleted.length;
 }
