@@ -3,7 +3,7 @@
 // `tsx --test` with no files passes silently) and fails when it finds none.
 // Usage: npm test [-- <path-substring> ...]
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;

@@ -2,7 +2,7 @@
 import { silentLogger, xnameType } from "@openchami/core";
 import { type Db, mapDbError } from "@openchami/db";
 import { buildHttp, createAuthenticator } from "@openchami/http";
-import { listen, migratedPglite, testIssuer } from "@openchami/testkit";
+import { listen, migratedTestDb, testIssuer } from "@openchami/testkit";
 import type { SmdDeps } from "./deps.ts";
 import { smdMigrations } from "./migrations.ts";
 import { smdPlugin } from "./plugin.ts";
@@ -25,7 +25,7 @@ export interface StartOptions {
 
 export async function startSmd(options: StartOptions = {}): Promise<TestSmd> {
   const logger = silentLogger();
-  const db = options.db ?? (await migratedPglite([smdMigrations]));
+  const db = options.db ?? (await migratedTestDb([smdMigrations]));
   const issuer = await testIssuer();
   const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
   const app = buildHttp({ logger, mapError: mapDbError });

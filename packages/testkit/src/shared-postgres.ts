@@ -1,5 +1,8 @@
+import { silentLogger } from "@openchami/core";
+import { type Db, type MigrationSet, openDb } from "@openchami/db";
 import pg from "pg";
 import { type PostgresServer, startPostgres } from "./postgres.ts";
+import { migratedPglite } from "./snapshot.ts";
 
 let shared: Promise<PostgresServer> | undefined;
 let databases = 0;
@@ -28,4 +31,15 @@ export async function freshPostgresDatabase(): Promise<string> {
 /** Which backend suites that run on both should use: `OPENCHAMI_TEST_DB=postgres` or PGlite. */
 export function testBackend(): "postgres" | "pglite" {
   return process.env.OPENCHAMI_TEST_DB === "postgres" ? "postgres" : "pglite";
+}
+
+/**
+ * A migrated database on the backend `testBackend()` names: a fresh PostgreSQL database,
+ * or a PGlite loaded from the shared snapshot. Suites built on it run on both backends.
+ */
+export async function migratedTestDb(sets: MigrationSet[]): Promise<Db> {
+  if (testBackend() === "pglite") return migratedPglite(sets);
+  const db = await openDb({ url: await freshPostgresDatabase() }, { logger: silentLogger(), poolSize: 5 });
+  await db.migrate(sets);
+  return db;
 }

@@ -265,8 +265,9 @@ export class ComponentStore {
     });
   }
 
+  /** RETURNING has no defined order; sorted ids keep events identical on every backend. */
   private recordWritten(tx: Tx, rows: readonly { id: string }[]): string[] {
-    const ids = rows.map((r) => r.id);
+    const ids = rows.map((r) => r.id).sort();
     if (ids.length > 0) recordChange(tx, COMPONENTS_RESOURCE, "upsert", ids);
     return ids;
   }
