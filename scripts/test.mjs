@@ -35,17 +35,35 @@ if (files.length === 0) {
   console.error(`no test files found${filters.length ? ` matching ${filters.join(", ")}` : ""}`);
   process.exit(1);
 }
-console.log(`running ${files.length} test files`);
-const result = spawnSync(
-  process.execPath,
-  [
-    "--import",
-    "tsx",
-    "--test",
-    "--test-reporter=spec",
-    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-    ...files,
-  ],
-  { cwd: root, stdio: "inherit" },
-);
-process.exit(result.status ?? 1);
+/** Route suites that run a second time on a real PostgreSQL (`OPENCHAMI_TEST_DB=postgres`). */
+const DUAL_BACKEND = ["packages/smd/src/routes/", "packages/bss/src/routes/"];
+
+function postgresInstalled() {
+  const base = "/usr/lib/postgresql";
+  return existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, "bin", "initdb")));
+}
+
+function run(label, list, env) {
+  console.log(`running ${list.length} test files${label}`);
+  const result = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--test",
+      "--test-reporter=spec",
+      `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+      ...list,
+    ],
+    { cwd: root, stdio: "inherit", env: { ...process.env, ...env } },
+  );
+  return result.status ?? 1;
+}
+
+let status = run("", files, {});
+const dual = files.filter((f) => DUAL_BACKEND.some((prefix) => f.startsWith(prefix)));
+if (status === 0 && dual.length > 0 && process.env.OPENCHAMI_TEST_DB === undefined) {
+  if (postgresInstalled()) status = run(" again on PostgreSQL", dual, { OPENCHAMI_TEST_DB: "postgres" });
+  else console.log("skipping the PostgreSQL pass of the route suites: PostgreSQL binaries not found");
+}
+process.exit(status);

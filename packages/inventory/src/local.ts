@@ -27,6 +27,8 @@ export class LocalInventory extends RefreshingSource {
   constructor(options: LocalInventoryOptions) {
     super(options.logger ?? silentLogger(), {
       minIntervalMs: 0,
+      // A burst of SMD writes must not queue behind back-to-back reloads.
+      restFactor: 2,
       retryMs: options.retryMs ?? 500,
       maxRetryMs: options.maxRetryMs ?? 30_000,
     });

@@ -122,4 +122,20 @@ describe("Refresher", () => {
     await refresher.settled();
     assert.equal(runs, 1);
   });
+  it("rests restFactor times a run's duration before the next, so writes get the database", async () => {
+    const starts: number[] = [];
+    const refresher = make(
+      async () => {
+        starts.push(Date.now());
+        await sleep(40);
+      },
+      { restFactor: 2 },
+    );
+    refresher.request();
+    refresher.request(); // queued behind the first
+    await refresher.settled();
+    assert.equal(starts.length, 2);
+    // The second waited ≥ 2 × 40 ms after the first ended (some slack for timer granularity).
+    assert.ok(starts[1]! - starts[0]! >= 40 + 80 - 5, `gap ${starts[1]! - starts[0]!} ms`);
+  });
 });

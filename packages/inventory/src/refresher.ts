@@ -5,6 +5,12 @@ export interface RefreshPolicy {
   minIntervalMs: number;
   /** Refresh again this long after each success (polling); undefined: only when asked. */
   pollIntervalMs?: number;
+  /**
+   * After a run that took d ms, the next waits at least `restFactor` × d after it ended, so
+   * refreshes take at most 1 / (1 + restFactor) of the database's time however fast the
+   * changes come (PGlite has one connection, which writes need too). Default 0.
+   */
+  restFactor?: number;
   /** Wait before retrying a failed refresh, doubled per consecutive failure up to `maxRetryMs`. */
   retryMs: number;
   maxRetryMs: number;
@@ -78,8 +84,11 @@ export class Refresher {
   #start(run: Waiters): void {
     clearTimeout(this.#timer);
     this.#queued = undefined;
-    this.#notBefore = Date.now() + this.#policy.minIntervalMs;
+    const started = Date.now();
+    this.#notBefore = started + this.#policy.minIntervalMs;
     this.#inFlight = this.#runOnce().finally(() => {
+      const ended = Date.now();
+      this.#notBefore = Math.max(this.#notBefore, ended + (this.#policy.restFactor ?? 0) * (ended - started));
       this.#inFlight = undefined;
       run.resolve();
       this.#startWhenAllowed();

@@ -10,11 +10,12 @@ test("defaults: every service on 8081, auth on, the XDG data dir, embedded datab
     port: 8081,
     dataDir: "/home/admin/.local/share/openchami",
     databaseUrl: undefined,
-    services: ["smd", "tokens"],
+    services: ["smd", "bss", "tokens"],
     auth: true,
     jwksUrl: undefined,
     issuer: undefined,
     audiences: undefined,
+    smdUrl: undefined,
     logLevel: "info",
   });
   assert.equal(resolveServeConfig({}, { XDG_DATA_HOME: "/srv/data" }).dataDir, "/srv/data/openchami");
@@ -23,6 +24,9 @@ test("defaults: every service on 8081, auth on, the XDG data dir, embedded datab
 test("a service alone defaults to its upstream port; flags beat the environment", () => {
   assert.equal(resolveServeConfig({ only: "smd" }, {}).port, 27779);
   assert.equal(resolveServeConfig({ only: "smd,tokens" }, {}).port, 27779);
+  assert.equal(resolveServeConfig({ only: "bss" }, {}).port, 27778);
+  assert.equal(resolveServeConfig({ only: "smd,bss" }, {}).port, 8081);
+  assert.equal(resolveServeConfig({}, { HSM_URL: "http://smd:27779" }).smdUrl, "http://smd:27779");
   assert.equal(resolveServeConfig({ only: "smd", port: "9000" }, { OPENCHAMI_PORT: "9001" }).port, 9000);
   assert.equal(resolveServeConfig({}, { OPENCHAMI_PORT: "9001" }).port, 9001);
   assert.deepEqual(resolveServeConfig({}, { OPENCHAMI_ONLY: "SMD" }).services, ["smd"]);

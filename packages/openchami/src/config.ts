@@ -18,6 +18,8 @@ export interface ServeConfig {
   /** `iss` required of incoming tokens (remote JWKS), and put into minted tokens (built-in issuer). */
   issuer: string | undefined;
   audiences: string[] | undefined;
+  /** A separate SMD for the boot-time services' inventory (upstream's `HSM_URL`). */
+  smdUrl: string | undefined;
   logLevel: string;
 }
 
@@ -32,6 +34,7 @@ export interface ServeFlags {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  smdUrl?: string;
   logLevel?: string;
 }
 
@@ -90,6 +93,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     jwksUrl: firstSet(flags.jwksUrl, env.OPENCHAMI_JWKS_URL, env.SMD_JWKS_URL),
     issuer: firstSet(flags.issuer, env.OPENCHAMI_AUTH_ISSUER, env.SMD_AUTH_ISSUER),
     audiences: audiences ? parseCsv(audiences) : undefined,
+    smdUrl: firstSet(flags.smdUrl, env.HSM_URL),
     logLevel: firstSet(flags.logLevel, env.LOG_LEVEL) ?? "info",
   };
 }

@@ -27,6 +27,7 @@ function serverOptions(command: Command): Command {
     .option("--jwks-url <url>", "verify tokens against this JWKS instead of the built-in issuer")
     .option("--issuer <iss>", "token issuer: required `iss` with --jwks-url, else the `iss` we mint")
     .option("--audience <list>", "comma-separated audiences a token must carry one of")
+    .option("--smd-url <url>", "the SMD boot-time services poll when SMD does not run here (env HSM_URL)")
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace");
 }
 

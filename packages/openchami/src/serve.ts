@@ -2,10 +2,12 @@ import { join } from "node:path";
 import type { Logger } from "@openchami/core";
 import { type Db, mapDbError, openDb } from "@openchami/db";
 import { type Authenticator, buildHttp, createAuthenticator } from "@openchami/http";
+import type { InventorySource } from "@openchami/inventory";
 import { openTokenIssuer, type TokenIssuer, tokenRoutes } from "@openchami/tokens";
 import type { ServeConfig } from "./config.ts";
 import { ensureDataDir } from "./data-dir.ts";
-import { SERVICES, TOKENS } from "./services.ts";
+import { createInventory } from "./inventory.ts";
+import { SERVICES, type ServiceDeps, TOKENS } from "./services.ts";
 
 export interface RunningServer {
   /** Base URL reachable from this host (loopback when bound to all interfaces). */
@@ -45,10 +47,15 @@ function buildAuthenticator(config: ServeConfig, issuer: TokenIssuer | undefined
   return createAuthenticator({ jwks: { local: () => local.jwks() }, audiences: config.audiences, logger });
 }
 
-export async function startServer(config: ServeConfig, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: ServeConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningServer> {
   const dataDir = ensureDataDir(config.dataDir);
   const db = await openDatabase(config, logger);
   let auth: Authenticator | undefined;
+  let inventory: InventorySource | undefined;
   try {
     await db.migrate(migrationSets(config.services));
     // The built-in issuer is needed to serve tokens, or to verify them when no remote JWKS is set.
@@ -60,13 +67,25 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
 
     const app = buildHttp({ logger, mapError: mapDbError });
     if (issuer && config.services.includes(TOKENS)) await app.register(tokenRoutes(issuer));
+    const deps: ServiceDeps = {
+      db,
+      auth,
+      logger,
+      env,
+      inventory: () => {
+        inventory ??= createInventory(config, db, issuer, logger);
+        return inventory;
+      },
+    };
     for (const name of config.services) {
       const service = SERVICES[name];
       if (!service) continue;
-      for (const prefix of service.prefixes) {
-        await app.register(service.plugin({ db, auth, logger }), { prefix });
-      }
+      // One instance per service, mounted at each of its prefixes (they share its state).
+      const plugin = service.plugin(deps);
+      for (const prefix of service.prefixes) await app.register(plugin, { prefix });
     }
+    // Never throws: until SMD answers, boot-time services send their "try again" replies.
+    await inventory?.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -80,11 +99,13 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       issuer,
       async close() {
         await app.close();
+        await inventory?.close();
         openAuth?.close();
         await db.close();
       },
     };
   } catch (error) {
+    await inventory?.close();
     auth?.close();
     await db.close();
     throw error;

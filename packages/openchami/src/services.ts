@@ -1,14 +1,19 @@
+import { bssConfigFromEnv, bssMigrations, bssPlugin } from "@openchami/bss";
 import type { Logger } from "@openchami/core";
 import type { Db, MigrationSet } from "@openchami/db";
 import type { Authenticator } from "@openchami/http";
+import type { InventorySource } from "@openchami/inventory";
 import { smdMigrations, smdPlugin } from "@openchami/smd";
 import type { FastifyPluginAsync } from "fastify";
 
-/** What every service plugin is built from: no environment, only these. */
+/** What every service plugin is built from. Only the launcher reads the environment. */
 export interface ServiceDeps {
   db: Db;
   auth: Authenticator | undefined;
   logger: Logger;
+  /** The process's one node view, created on first use (only boot-time services need it). */
+  inventory(): InventorySource;
+  env: NodeJS.ProcessEnv;
 }
 
 export interface ServiceDefinition {
@@ -26,6 +31,13 @@ export const TOKENS = "tokens";
 /** Services in mount order. Each later service (bss, cloud-init) plugs in here. */
 export const SERVICES: Readonly<Record<string, ServiceDefinition>> = {
   smd: { prefixes: ["/hsm/v2"], upstreamPort: 27779, migrations: [smdMigrations], plugin: smdPlugin },
+  bss: {
+    prefixes: ["/boot/v1", "/apis/bss/boot/v1"],
+    upstreamPort: 27778,
+    migrations: [bssMigrations],
+    plugin: ({ db, auth, logger, inventory, env }) =>
+      bssPlugin({ db, auth, logger, inventory: inventory(), config: bssConfigFromEnv(env, logger) }),
+  },
 };
 
 export const SERVICE_NAMES: readonly string[] = [...Object.keys(SERVICES), TOKENS];

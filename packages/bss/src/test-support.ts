@@ -1,0 +1,199 @@
+/** BSS over real HTTP on loopback, on a migrated PGlite snapshot, for this package's tests (test-only). */
+import { silentLogger } from "@openchami/core";
+import { type Db, mapDbError } from "@openchami/db";
+import { buildHttp, createAuthenticator } from "@openchami/http";
+import {
+  buildIndex,
+  EMPTY_INDEX,
+  type InventoryIndex,
+  type InventorySource,
+  nodesFromSmd,
+  type SmdInventoryData,
+} from "@openchami/inventory";
+import { listen, migratedTestDb, testIssuer } from "@openchami/testkit";
+import type { Kysely } from "kysely";
+import type { BssConfig } from "./config.ts";
+import { bssMigrations } from "./migrations.ts";
+import { bssPlugin } from "./plugin.ts";
+
+/** The mounts the launcher serves BSS under. */
+const MOUNTS = ["/boot/v1", "/apis/bss/boot/v1"] as const;
+
+/**
+ * A test-only InventorySource over fixed SMD data: `set()` swaps in a new view, as a real
+ * source does after a refresh; refresh requests are only counted.
+ */
+export class TestInventory implements InventorySource {
+  loaded = false;
+  refreshRequests = 0;
+  #index: InventoryIndex = EMPTY_INDEX;
+  readonly #listeners = new Set<(index: InventoryIndex) => void>();
+
+  constructor(data?: Partial<SmdInventoryData>) {
+    if (data) this.set(data);
+  }
+
+  set(data: Partial<SmdInventoryData>): void {
+    const nodes = nodesFromSmd({
+      components: [],
+      componentEndpoints: [],
+      ethernetInterfaces: [],
+      memberships: [],
+      ...data,
+    });
+    this.#index = buildIndex(nodes, this.#index.version + 1);
+    this.loaded = true;
+    for (const listener of this.#listeners) listener(this.#index);
+  }
+
+  async start(): Promise<void> {}
+  current(): InventoryIndex {
+    return this.#index;
+  }
+  async settled(): Promise<void> {}
+  requestRefresh(): void {
+    this.refreshRequests++;
+  }
+  onChange(listener: (index: InventoryIndex) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  async close(): Promise<void> {}
+}
+
+/** One node's SMD records: a Ready Compute Node with one NIC. */
+export function smdNode(
+  xname: string,
+  options: { nid?: number; macs?: string[]; role?: string; enabled?: boolean; endpoint?: boolean } = {},
+): Partial<SmdInventoryData> {
+  return {
+    components: [
+      {
+        ID: xname,
+        Type: "Node",
+        State: "Ready",
+        Flag: "OK",
+        Enabled: options.enabled ?? true,
+        Role: options.role ?? "Compute",
+        NID: options.nid,
+        Arch: "X86",
+        Class: "River",
+      },
+    ],
+    componentEndpoints: options.endpoint === undefined ? [] : [{ ID: xname, Enabled: options.endpoint }],
+    ethernetInterfaces: (options.macs ?? []).map((mac) => ({ MACAddress: mac, ComponentID: xname })),
+  };
+}
+
+/** Several nodes' records as one data set. */
+export function smdData(...parts: Partial<SmdInventoryData>[]): Partial<SmdInventoryData> {
+  return {
+    components: parts.flatMap((p) => p.components ?? []),
+    componentEndpoints: parts.flatMap((p) => p.componentEndpoints ?? []),
+    ethernetInterfaces: parts.flatMap((p) => p.ethernetInterfaces ?? []),
+  };
+}
+
+export interface TestBss {
+  /** The origin (no mount): paths passed to `call` include `/boot/v1` or `/apis/bss/boot/v1`. */
+  url: string;
+  db: Db;
+  inventory: InventorySource;
+  /** A token with these scopes (only meaningful with `auth: true`). */
+  token(scopes: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  auth?: boolean;
+  db?: Db;
+  inventory?: InventorySource;
+  config?: Partial<BssConfig>;
+}
+
+export async function startBss(options: StartOptions = {}): Promise<TestBss> {
+  const logger = silentLogger();
+  const db = options.db ?? (await migratedTestDb([bssMigrations]));
+  const inventory = options.inventory ?? new TestInventory({});
+  const issuer = await testIssuer();
+  const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
+  const app = buildHttp({ logger, mapError: mapDbError });
+  const plugin = bssPlugin({ db, inventory, auth, logger, config: options.config ?? {} });
+  for (const prefix of MOUNTS) await app.register(plugin, { prefix });
+  const url = await listen(app);
+  return {
+    url,
+    db,
+    inventory,
+    token: (scopes) => issuer.mint(scopes),
+    async close() {
+      await app.close();
+      auth?.close();
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: test convenience
+  json: () => any;
+}
+
+/** `call(bss, "POST", "/boot/v1/bootparameters", body)`; a string body is sent as is. */
+export async function call(
+  bss: { url: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<CallResult> {
+  const response = await fetch(`${bss.url}${path}`, {
+    method,
+    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+}
+
+/**
+ * A Db that throws on every use while `forbidden` is set: proof that a code path makes
+ * no database query (Kysely queries, transactions, pings and notifications alike).
+ */
+export function guardedDb(db: Db): { db: Db; forbid(on: boolean): void; attempts(): number } {
+  let forbidden = false;
+  let attempts = 0;
+  const check = () => {
+    if (!forbidden) return;
+    attempts++;
+    throw new Error("database used while forbidden");
+  };
+  const checked = <T>(use: () => T): T => {
+    check();
+    return use();
+  };
+  const kysely = (db.kysely as Kysely<unknown>).withPlugin({
+    transformQuery(args) {
+      check();
+      return args.node;
+    },
+    async transformResult(args) {
+      return args.result;
+    },
+  });
+  const guarded: Db = {
+    kind: db.kind,
+    kysely,
+    ping: () => checked(() => db.ping()),
+    transaction: (fn) => checked(() => db.transaction(fn)),
+    notify: (channel, payload) => checked(() => db.notify(channel, payload)),
+    listen: (channel, handler) => db.listen(channel, handler),
+    onResync: (handler) => db.onResync(handler),
+    migrate: (sets) => db.migrate(sets),
+    close: () => db.close(),
+  };
+  return { db: guarded, forbid: (on) => (forbidden = on), attempts: () => attempts };
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { silentLogger } from "@openchami/core";
+import { type Db, mapDbError } from "@openchami/db";
+import { buildHttp } from "@openchami/http";
+import { LocalInventory } from "@openchami/inventory";
+import { smdMigrations, smdPlugin } from "@openchami/smd";
+import { listen, migratedPglite } from "@openchami/testkit";
+import { bssMigrations } from "./migrations.ts";
+import { call, startBss, type TestBss } from "./test-support.ts";
+
+const MAC = "52:54:00:be:ef:01";
+const XNAME = "x1000c0s0b0n0";
+
+/**
+ * BSS over a real SMD on the same database, the node view a LocalInventory kept current by
+ * SMD's change feed: what `openchami serve` runs.
+ */
+describe("BSS with SMD and LocalInventory", () => {
+  let db: Db;
+  let inventory: LocalInventory;
+  let bss: TestBss;
+  let smd: { url: string; close(): Promise<void> };
+  before(async () => {
+    db = await migratedPglite([smdMigrations, bssMigrations]);
+    const app = buildHttp({ logger: silentLogger(), mapError: mapDbError });
+    await app.register(smdPlugin({ db, auth: undefined, logger: silentLogger() }), { prefix: "/hsm/v2" });
+    smd = { url: await listen(app), close: () => app.close() };
+    inventory = new LocalInventory({ db });
+    await inventory.start();
+    bss = await startBss({ db, inventory, config: { ipxeServer: "boot.example" } });
+  });
+  after(async () => {
+    await bss.close();
+    await inventory.close();
+    await smd.close();
+    await db.close();
+  });
+
+  const smdCall = async (method: string, path: string, body: unknown) => {
+    const result = await call(smd, method, `/hsm/v2${path}`, body);
+    assert.ok(result.status < 300, `${method} ${path}: ${result.status} ${result.text}`);
+  };
+  const script = async (query: string) => (await call(bss, "GET", `/boot/v1/bootscript?${query}`)).text;
+
+  test("an SMD change is reflected in the very next bootscript once the inventory settles", async () => {
+    assert.match(await script(`mac=${MAC}`), /^#!ipxe\nsleep 10\n/, "unknown node: the delay reply");
+    await call(bss, "POST", "/boot/v1/bootparameters", { hosts: ["Compute"], kernel: "http://k/compute" });
+    await smdCall("POST", "/State/Components", {
+      Components: [{ ID: XNAME, State: "Ready", Role: "Compute", NID: 1, Enabled: true }],
+    });
+    await smdCall("POST", "/Inventory/EthernetInterfaces", { MACAddress: MAC, ComponentID: XNAME });
+    await inventory.settled();
+    assert.match(
+      await script(`mac=${MAC}`),
+      new RegExp(`^#!ipxe\nkernel --name kernel http://k/compute xname=${XNAME} nid=1 `),
+    );
+
+    await smdCall("PATCH", `/State/Components/${XNAME}/Enabled`, { Enabled: false });
+    await inventory.settled();
+    assert.match(await script(`mac=${MAC}`), /^#!ipxe\nsleep 10\n/, "a disabled node is not booted");
+
+    await smdCall("PATCH", `/State/Components/${XNAME}/Enabled`, { Enabled: true });
+    await smdCall("PATCH", `/State/Components/${XNAME}/Role`, { Role: "Service" });
+    await inventory.settled();
+    assert.match(await script(`nid=1`), /^#!ipxe\nsleep 10\n/, "no record for the Service role");
+  });
+
+  test("a boot parameter change is reflected in the very next bootscript, with no settling", async () => {
+    await call(bss, "POST", "/boot/v1/bootparameters", {
+      hosts: [XNAME],
+      kernel: "http://k/own",
+      params: "a",
+    });
+    assert.match(await script(`name=${XNAME}`), /http:\/\/k\/own a xname=/);
+    await call(bss, "PATCH", "/boot/v1/bootparameters", { hosts: [XNAME], params: "b" });
+    assert.match(await script(`name=${XNAME}`), /http:\/\/k\/own b xname=/);
+    await call(bss, "DELETE", "/boot/v1/bootparameters", { hosts: [XNAME] });
+    assert.match(await script(`name=${XNAME}`), /^#!ipxe\nsleep 10\n/);
+  });
+
+  test("/hosts shows SMD's nodes with their endpoint state", async () => {
+    const [host] = (await call(bss, "GET", `/boot/v1/hosts?mac=${MAC}`)).json();
+    assert.equal(host.ID, XNAME);
+    assert.equal(host.Role, "Service");
+    assert.deepEqual(host.MAC, [MAC]);
+    assert.equal(host.EndpointEnabled, false);
+  });
+});
