@@ -21,6 +21,19 @@ const REDACT = [
   "headers.cookie",
 ];
 
+/**
+ * Errors are logged with their stack, but database drivers attach the statement's bound
+ * parameters (PGlite: `params`, node-postgres: `parameters`), which can hold passwords.
+ */
+function errWithoutParameters(err: Error): Record<string, unknown> {
+  const {
+    params: _params,
+    parameters: _parameters,
+    ...rest
+  } = pino.stdSerializers.err(err) as Record<string, unknown>;
+  return rest;
+}
+
 export interface LoggerConfig {
   level?: string;
   name?: string;
@@ -33,6 +46,7 @@ export function createLogger(config: LoggerConfig = {}): Logger {
   const options: LoggerOptions = {
     level: config.level ?? "info",
     redact: { paths: REDACT, censor: "[redacted]" },
+    serializers: { err: errWithoutParameters },
     base: config.name ? { name: config.name } : { pid: process.pid },
   };
   return config.destination ? pino(options, config.destination) : pino(options);
