@@ -16,6 +16,7 @@ test("defaults: every service on 8081, auth on, the XDG data dir, embedded datab
     issuer: undefined,
     audiences: undefined,
     smdUrl: undefined,
+    secretKey: undefined,
     logLevel: "info",
   });
   assert.equal(resolveServeConfig({}, { XDG_DATA_HOME: "/srv/data" }).dataDir, "/srv/data/openchami");

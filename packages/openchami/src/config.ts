@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseBoolean, parseCsv } from "@openchami/core";
 import { defaultDataDir } from "./data-dir.ts";
 import { SERVICE_NAMES, SERVICES, TOKENS } from "./services.ts";
@@ -20,6 +21,8 @@ export interface ServeConfig {
   audiences: string[] | undefined;
   /** A separate SMD for the boot-time services' inventory (upstream's `HSM_URL`). */
   smdUrl: string | undefined;
+  /** Key (64 hex digits or base64 of 32 bytes) that encrypts BMC passwords at rest. */
+  secretKey: string | undefined;
   logLevel: string;
 }
 
@@ -35,11 +38,22 @@ export interface ServeFlags {
   issuer?: string;
   audience?: string;
   smdUrl?: string;
+  secretKeyFile?: string;
   logLevel?: string;
 }
 
 function firstSet(...values: (string | undefined)[]): string | undefined {
   return values.find((v) => v !== undefined && v !== "");
+}
+
+/** A key file (flag or env) beats a key in the environment; files keep it out of `ps e`. */
+function readSecretKey(file: string | undefined, value: string | undefined): string | undefined {
+  if (!file) return value || undefined;
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`--secret-key-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+  }
 }
 
 function parsePort(raw: string, source: string): number {
@@ -94,6 +108,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     issuer: firstSet(flags.issuer, env.OPENCHAMI_AUTH_ISSUER, env.SMD_AUTH_ISSUER),
     audiences: audiences ? parseCsv(audiences) : undefined,
     smdUrl: firstSet(flags.smdUrl, env.HSM_URL),
+    secretKey: readSecretKey(flags.secretKeyFile ?? env.OPENCHAMI_SECRET_KEY_FILE, env.OPENCHAMI_SECRET_KEY),
     logLevel: firstSet(flags.logLevel, env.LOG_LEVEL) ?? "info",
   };
 }

@@ -28,6 +28,10 @@ function serverOptions(command: Command): Command {
     .option("--issuer <iss>", "token issuer: required `iss` with --jwks-url, else the `iss` we mint")
     .option("--audience <list>", "comma-separated audiences a token must carry one of")
     .option("--smd-url <url>", "the SMD boot-time services poll when SMD does not run here (env HSM_URL)")
+    .option(
+      "--secret-key-file <file>",
+      "32-byte key that encrypts BMC passwords at rest (env OPENCHAMI_SECRET_KEY)",
+    )
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace");
 }
 

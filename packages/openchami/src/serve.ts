@@ -3,6 +3,7 @@ import type { Logger } from "@openchami/core";
 import { type Db, mapDbError, openDb } from "@openchami/db";
 import { type Authenticator, buildHttp, createAuthenticator } from "@openchami/http";
 import type { InventorySource } from "@openchami/inventory";
+import { parseSecretKey } from "@openchami/smd";
 import { openTokenIssuer, type TokenIssuer, tokenRoutes } from "@openchami/tokens";
 import type { ServeConfig } from "./config.ts";
 import { ensureDataDir } from "./data-dir.ts";
@@ -72,6 +73,7 @@ export async function startServer(
       auth,
       logger,
       env,
+      secretKey: config.secretKey === undefined ? undefined : parseSecretKey(config.secretKey),
       inventory: () => {
         inventory ??= createInventory(config, db, issuer, logger);
         return inventory;

@@ -14,6 +14,8 @@ export interface ServiceDeps {
   /** The process's one node view, created on first use (only boot-time services need it). */
   inventory(): InventorySource;
   env: NodeJS.ProcessEnv;
+  /** Encrypts BMC passwords at rest when set. */
+  secretKey: Buffer | undefined;
 }
 
 export interface ServiceDefinition {

@@ -1,6 +1,7 @@
 import { type EnumRegistry, withExtensions } from "@openchami/core";
 import { ResponseCaches } from "./cache/response-caches.ts";
 import type { SmdDeps } from "./deps.ts";
+import { encryptingVault } from "./password-vault.ts";
 import { ScnDispatcher } from "./scn-dispatcher.ts";
 import { ComponentEndpointStore } from "./store/component-endpoints.ts";
 import { ComponentStore } from "./store/components.ts";
@@ -59,7 +60,10 @@ export function createContext(deps: SmdDeps): SmdContext {
     hardware: new HardwareStore(deps.db, deps.hardwareHistoryMaxAgeDays),
     hardwareHistory: new HardwareHistoryStore(deps.db),
     discovery: new DiscoveryStore(deps.db),
-    redfishEndpoints: new RedfishEndpointStore(deps.db),
+    redfishEndpoints: new RedfishEndpointStore(
+      deps.db,
+      deps.secretKey ? encryptingVault(deps.secretKey) : undefined,
+    ),
     componentEndpoints: new ComponentEndpointStore(deps.db),
     serviceEndpoints: new ServiceEndpointStore(deps.db),
     ethernetInterfaces: new EthernetInterfaceStore(deps.db),

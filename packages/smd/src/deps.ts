@@ -12,6 +12,8 @@ export interface SmdDeps {
   enumExtensions?: EnumExtensions;
   /** Hardware history older than this many days is pruned (upstream SMD_HWINVHIST_AGE_MAX_DAYS); default 365. */
   hardwareHistoryMaxAgeDays?: number;
+  /** 32-byte key: BMC passwords are then stored encrypted (AES-256-GCM, D3). */
+  secretKey?: Buffer;
   /** The Redfish collector that crawls endpoints on discovery; without one, requests are only tracked. */
   collector?: DiscoveryCollector;
 }

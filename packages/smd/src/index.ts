@@ -7,5 +7,6 @@ export {
   type SmdInventoryData,
 } from "./inventory-reader.ts";
 export { smdMigrations } from "./migrations.ts";
+export { encryptingVault, parseSecretKey, type ReadablePasswordVault } from "./password-vault.ts";
 export { smdPlugin } from "./plugin.ts";
 export { SMD_CHANGES, type SmdChange } from "./store/changes.ts";

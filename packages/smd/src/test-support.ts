@@ -20,7 +20,7 @@ export interface StartOptions {
   auth?: boolean;
   db?: Db;
   /** Optional dependencies (collector, history age, …). */
-  deps?: Partial<Pick<SmdDeps, "collector" | "hardwareHistoryMaxAgeDays" | "enumExtensions">>;
+  deps?: Partial<Pick<SmdDeps, "collector" | "hardwareHistoryMaxAgeDays" | "enumExtensions" | "secretKey">>;
 }
 
 export async function startSmd(options: StartOptions = {}): Promise<TestSmd> {
