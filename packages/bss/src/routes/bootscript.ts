@@ -42,7 +42,8 @@ export function bootscriptRoutes(app: FastifyInstance, context: BssContext): voi
   // The mount the request arrived on, minus `/boot/v1`: "" or `/apis/bss`.
   const mountPrefix = app.prefix.replace(/\/boot\/v1$/, "");
 
-  app.get("/bootscript", { config: PUBLIC }, (request, reply) => {
+  // No per-request log line on the boot-storm path (bss §8); /endpoint-history records accesses.
+  app.get("/bootscript", { config: PUBLIC, logLevel: "warn" }, (request, reply) => {
     const boot = parseBootRequest(request.query as Record<string, unknown>, nowSeconds());
     if (!boot) throw errors.badRequest("Need a mac=, name=, or nid= parameter");
     const plan = planBoot(
