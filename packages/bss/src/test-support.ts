@@ -25,6 +25,8 @@ const MOUNTS = ["/boot/v1", "/apis/bss/boot/v1"] as const;
  */
 export class TestInventory implements InventorySource {
   loaded = false;
+  /** `set()` applies at once: there is never anything pending. */
+  readonly applying = false;
   refreshRequests = 0;
   #index: InventoryIndex = EMPTY_INDEX;
   readonly #listeners = new Set<(index: InventoryIndex) => void>();

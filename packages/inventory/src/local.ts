@@ -35,6 +35,11 @@ export class LocalInventory extends RefreshingSource {
     this.#db = options.db;
   }
 
+  /** Change events queue a reload synchronously, so a busy refresher means unapplied changes. */
+  get applying(): boolean {
+    return this.refresher.busy;
+  }
+
   protected async readNodes(): Promise<InventoryNode[]> {
     return nodesFromSmd(await readInventoryData(this.#db));
   }

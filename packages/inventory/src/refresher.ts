@@ -60,6 +60,11 @@ export class Refresher {
     this.#startWhenAllowed();
   }
 
+  /** A run is queued or in flight. */
+  get busy(): boolean {
+    return this.#queued !== undefined || this.#inFlight !== undefined;
+  }
+
   /** Resolves when every run requested so far has ended (successfully or not). */
   settled(): Promise<void> {
     return this.#queued?.promise ?? this.#inFlight ?? Promise.resolve();

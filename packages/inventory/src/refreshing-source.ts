@@ -26,6 +26,7 @@ export abstract class RefreshingSource implements InventorySource {
 
   abstract start(): Promise<void>;
   abstract requestRefresh(): void;
+  abstract readonly applying: boolean;
   abstract close(): Promise<void>;
 
   get loaded(): boolean {

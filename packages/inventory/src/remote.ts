@@ -35,6 +35,8 @@ const NODE_QUERY = "?type=Node&type=VirtualNode";
  * and swaps in a new index; until then, and whenever a refresh fails, the last view serves.
  */
 export class RemoteInventory extends RefreshingSource {
+  /** Polling has no change signal to wait for. */
+  readonly applying = false;
   readonly #base: string;
   readonly #client: EtagClient;
   readonly #closing = new AbortController();

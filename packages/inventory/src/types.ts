@@ -73,6 +73,12 @@ export interface InventorySource {
    * event is applied before the writer's response, so the next request sees it).
    */
   settled(): Promise<void>;
+  /**
+   * True while changes already signalled (a local SMD write's event) are not yet in
+   * `current()`: a caller that must see them awaits `settled()`. Always false for a poller,
+   * which has no such signal.
+   */
+  readonly applying: boolean;
   /** Asks for a refresh (e.g. an unknown MAC): single-flight and rate-limited, never awaited. */
   requestRefresh(): void;
   /** Called with each new view; returns the unsubscribe. */

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import { errors } from "@openchami/core";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { InventorySource } from "@openchami/inventory";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { BssContext } from "../context.ts";
 import { parseBootRequest } from "../domain/boot-request.ts";
 import { planBoot } from "../domain/resolve.ts";
@@ -43,7 +44,14 @@ export function bootscriptRoutes(app: FastifyInstance, context: BssContext): voi
   const mountPrefix = app.prefix.replace(/\/boot\/v1$/, "");
 
   // No per-request log line on the boot-storm path (bss §8); /endpoint-history records accesses.
-  app.get("/bootscript", { config: PUBLIC, logLevel: "warn" }, (request, reply) => {
+  app.get("/bootscript", { config: PUBLIC, logLevel: "warn" }, (request, reply) =>
+    // An SMD write in this process is in the very next script: wait for its (bounded) reload.
+    inventory.applying
+      ? settledWithin(inventory, APPLY_WAIT_MS).then(() => answer(request, reply))
+      : answer(request, reply),
+  );
+
+  function answer(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const boot = parseBootRequest(request.query as Record<string, unknown>, nowSeconds());
     if (!boot) throw errors.badRequest("Need a mac=, name=, or nid= parameter");
     const plan = planBoot(
@@ -59,5 +67,12 @@ export function bootscriptRoutes(app: FastifyInstance, context: BssContext): voi
     if (answer.kind === "json") return reply.type(JSON_UTF8).send(`${answer.body}\n`);
     if (plan.node && plan.kind !== "delay") access.record(plan.node.xname, "bootscript", nowSeconds());
     return reply.type(SCRIPT_TYPE).send(answer.body);
-  });
+  }
+}
+
+/** Longest a boot script waits for pending inventory changes before answering with what it has. */
+const APPLY_WAIT_MS = 2000;
+
+function settledWithin(inventory: InventorySource, ms: number): Promise<void> {
+  return Promise.race([inventory.settled(), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
 }
