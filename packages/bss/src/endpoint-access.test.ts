@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { silentLogger } from "@openchami/core";
 import type { Db } from "@openchami/db";
+import { StaticInventory } from "@openchami/inventory";
 import { migratedPglite } from "@openchami/testkit";
 import { EndpointAccessLog } from "./endpoint-access.ts";
 import { bssMigrations } from "./migrations.ts";
 import { EndpointAccessStore } from "./store/endpoint-access.ts";
-import { call, smdNode, startBss, TestInventory } from "./test-support.ts";
+import { call, smdNode, startBss } from "./test-support.ts";
 
 describe("endpoint access (§4.5)", () => {
   let db: Db;
@@ -50,7 +51,7 @@ describe("endpoint access (§4.5)", () => {
 
   test("a plugin closing writes what it recorded", async () => {
     const bssDb = await migratedPglite([bssMigrations]);
-    const inventory = new TestInventory(smdNode("x1c0s0b0n0", { nid: 1 }));
+    const inventory = new StaticInventory(smdNode("x1c0s0b0n0", { nid: 1 }));
     const bss = await startBss({ db: bssDb, inventory });
     await call(bss, "PUT", "/boot/v1/bootparameters", { hosts: ["Default"], kernel: "http://k" });
     await call(bss, "GET", "/boot/v1/bootscript?nid=1");

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { silentLogger } from "@openchami/core";
 import { type Db, openDb } from "@openchami/db";
+import { StaticInventory } from "@openchami/inventory";
 import { type PostgresServer, skipWithoutPostgres, startPostgres } from "@openchami/testkit";
 import { sql } from "kysely";
 import { bssMigrations } from "./migrations.ts";
-import { call, smdNode, startBss, type TestBss, TestInventory } from "./test-support.ts";
+import { call, smdNode, startBss, type TestBss } from "./test-support.ts";
 
 const BP = "/boot/v1/bootparameters";
 const XNAME = "x1000c0s0b0n0";
@@ -36,7 +37,7 @@ describe("BSS replicas on PostgreSQL", { skip: skipWithoutPostgres }, () => {
       await openDb({ url: pg.url }, { logger: silentLogger() }),
     ];
     await dbs[0]!.migrate([bssMigrations]);
-    const inventory = () => new TestInventory(smdNode(XNAME, { nid: 1, macs: ["52:54:00:be:ef:01"] }));
+    const inventory = () => new StaticInventory(smdNode(XNAME, { nid: 1, macs: ["52:54:00:be:ef:01"] }));
     a = await startBss({ db: dbs[0]!, inventory: inventory() });
     b = await startBss({ db: dbs[1]!, inventory: inventory() });
   });

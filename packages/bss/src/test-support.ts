@@ -2,14 +2,7 @@
 import { silentLogger } from "@openchami/core";
 import { type Db, mapDbError } from "@openchami/db";
 import { buildHttp, createAuthenticator } from "@openchami/http";
-import {
-  buildIndex,
-  EMPTY_INDEX,
-  type InventoryIndex,
-  type InventorySource,
-  nodesFromSmd,
-  type SmdInventoryData,
-} from "@openchami/inventory";
+import { type InventorySource, type SmdInventoryData, StaticInventory } from "@openchami/inventory";
 import { listen, migratedTestDb, testIssuer } from "@openchami/testkit";
 import type { Kysely } from "kysely";
 import type { BssConfig } from "./config.ts";
@@ -18,50 +11,6 @@ import { bssPlugin } from "./plugin.ts";
 
 /** The mounts the launcher serves BSS under. */
 const MOUNTS = ["/boot/v1", "/apis/bss/boot/v1"] as const;
-
-/**
- * A test-only InventorySource over fixed SMD data: `set()` swaps in a new view, as a real
- * source does after a refresh; refresh requests are only counted.
- */
-export class TestInventory implements InventorySource {
-  loaded = false;
-  /** `set()` applies at once: there is never anything pending. */
-  readonly applying = false;
-  refreshRequests = 0;
-  #index: InventoryIndex = EMPTY_INDEX;
-  readonly #listeners = new Set<(index: InventoryIndex) => void>();
-
-  constructor(data?: Partial<SmdInventoryData>) {
-    if (data) this.set(data);
-  }
-
-  set(data: Partial<SmdInventoryData>): void {
-    const nodes = nodesFromSmd({
-      components: [],
-      componentEndpoints: [],
-      ethernetInterfaces: [],
-      memberships: [],
-      ...data,
-    });
-    this.#index = buildIndex(nodes, this.#index.version + 1);
-    this.loaded = true;
-    for (const listener of this.#listeners) listener(this.#index);
-  }
-
-  async start(): Promise<void> {}
-  current(): InventoryIndex {
-    return this.#index;
-  }
-  async settled(): Promise<void> {}
-  requestRefresh(): void {
-    this.refreshRequests++;
-  }
-  onChange(listener: (index: InventoryIndex) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-  async close(): Promise<void> {}
-}
 
 /** One node's SMD records: a Ready Compute Node with one NIC. */
 export function smdNode(
@@ -116,7 +65,7 @@ export interface StartOptions {
 export async function startBss(options: StartOptions = {}): Promise<TestBss> {
   const logger = silentLogger();
   const db = options.db ?? (await migratedTestDb([bssMigrations]));
-  const inventory = options.inventory ?? new TestInventory({});
+  const inventory = options.inventory ?? new StaticInventory({});
   const issuer = await testIssuer();
   const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
   const app = buildHttp({ logger, mapError: mapDbError });

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { call, smdNode, startBss, type TestBss, TestInventory } from "../test-support.ts";
+import { StaticInventory } from "@openchami/inventory";
+import { call, smdNode, startBss, type TestBss } from "../test-support.ts";
 
 const BP = "/boot/v1/bootparameters";
 
 describe("auth (§5): public boot routes, scoped admin routes", () => {
   let bss: TestBss;
   before(async () => {
-    bss = await startBss({ auth: true, inventory: new TestInventory(smdNode("x1c0s0b0n0", { nid: 1 })) });
+    bss = await startBss({ auth: true, inventory: new StaticInventory(smdNode("x1c0s0b0n0", { nid: 1 })) });
   });
   after(() => bss.close());
 

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { StaticInventory } from "@openchami/inventory";
 import { migratedPglite } from "@openchami/testkit";
 import { bssMigrations } from "../migrations.ts";
-import { call, guardedDb, smdData, smdNode, startBss, type TestBss, TestInventory } from "../test-support.ts";
+import { call, guardedDb, smdData, smdNode, startBss, type TestBss } from "../test-support.ts";
 
 const BP = "/boot/v1/bootparameters";
 const MAC = "52:54:00:be:ef:01";
@@ -13,11 +14,11 @@ const twoNodes = () =>
     smdNode(XNAME, { nid: 1, macs: [MAC] }),
     smdNode("x1000c0s1b0n0", { nid: 2, macs: ["52:54:00:be:ef:02"], role: "Service" }),
   );
-const nodes = () => new TestInventory(twoNodes());
+const nodes = () => new StaticInventory(twoNodes());
 
 describe("GET /bootscript over HTTP", () => {
   let bss: TestBss;
-  let inventory: TestInventory;
+  let inventory: StaticInventory;
   before(async () => {
     inventory = nodes();
     bss = await startBss({ inventory });

@@ -1,17 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { StaticInventory } from "@openchami/inventory";
 import { migratedPglite } from "@openchami/testkit";
 import { bssMigrations } from "../migrations.ts";
-import { call, guardedDb, smdData, smdNode, startBss, type TestBss, TestInventory } from "../test-support.ts";
+import { call, guardedDb, smdData, smdNode, startBss, type TestBss } from "../test-support.ts";
 
 const N0 = "x1000c0s0b0n0";
 const N1 = "x1000c0s1b0n0";
 
 describe("/hosts, /dumpstate, /endpoint-history", () => {
   let bss: TestBss;
-  let inventory: TestInventory;
+  let inventory: StaticInventory;
   before(async () => {
-    inventory = new TestInventory(
+    inventory = new StaticInventory(
       smdData(
         smdNode(N0, { nid: 1, macs: ["52:54:00:be:ef:01"], endpoint: true }),
         smdNode(N1, { nid: 2, enabled: false }),
@@ -116,7 +117,7 @@ describe("/service routes", () => {
   test("bodies, content type and failures", async () => {
     const inner = await migratedPglite([bssMigrations]);
     const guarded = guardedDb(inner);
-    const inventory = new TestInventory();
+    const inventory = new StaticInventory();
     const bss = await startBss({ db: guarded.db, inventory });
     try {
       const get = (path: string) => call(bss, "GET", `/boot/v1/service/${path}`);
