@@ -1,9 +1,7 @@
 /** BSS over real HTTP on loopback, on a migrated PGlite snapshot, for this package's tests (test-only). */
-import { silentLogger } from "@openchami/core";
-import { type Db, mapDbError } from "@openchami/db";
-import { buildHttp, createAuthenticator } from "@openchami/http";
+import type { Db } from "@openchami/db";
 import { type InventorySource, type SmdInventoryData, StaticInventory } from "@openchami/inventory";
-import { listen, migratedTestDb, testIssuer } from "@openchami/testkit";
+import { migratedTestDb, startTestService } from "@openchami/testkit";
 import type { Kysely } from "kysely";
 import type { BssConfig } from "./config.ts";
 import { bssMigrations } from "./migrations.ts";
@@ -63,26 +61,18 @@ export interface StartOptions {
 }
 
 export async function startBss(options: StartOptions = {}): Promise<TestBss> {
-  const logger = silentLogger();
   const db = options.db ?? (await migratedTestDb([bssMigrations]));
   const inventory = options.inventory ?? new StaticInventory({});
-  const issuer = await testIssuer();
-  const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
-  const app = buildHttp({ logger, mapError: mapDbError });
-  const plugin = bssPlugin({ db, inventory, auth, logger, config: options.config ?? {} });
-  for (const prefix of MOUNTS) await app.register(plugin, { prefix });
-  const url = await listen(app);
-  return {
-    url,
+  const service = await startTestService({
     db,
-    inventory,
-    token: (scopes) => issuer.mint(scopes),
-    async close() {
-      await app.close();
-      auth?.close();
-      if (!options.db) await db.close();
+    ownsDb: !options.db,
+    auth: options.auth,
+    async mount(app, { auth, logger }) {
+      const plugin = bssPlugin({ db, inventory, auth, logger, config: options.config ?? {} });
+      for (const prefix of MOUNTS) await app.register(plugin, { prefix });
     },
-  };
+  });
+  return { ...service, url: service.base, inventory };
 }
 
 export interface CallResult {

@@ -1,8 +1,7 @@
 /** SMD over real HTTP on loopback, on a migrated PGlite snapshot, for this package's tests. */
-import { silentLogger, xnameType } from "@openchami/core";
-import { type Db, mapDbError } from "@openchami/db";
-import { buildHttp, createAuthenticator } from "@openchami/http";
-import { listen, migratedTestDb, testIssuer } from "@openchami/testkit";
+import { xnameType } from "@openchami/core";
+import type { Db } from "@openchami/db";
+import { migratedTestDb, startTestService } from "@openchami/testkit";
 import type { SmdDeps } from "./deps.ts";
 import { smdMigrations } from "./migrations.ts";
 import { smdPlugin } from "./plugin.ts";
@@ -24,23 +23,15 @@ export interface StartOptions {
 }
 
 export async function startSmd(options: StartOptions = {}): Promise<TestSmd> {
-  const logger = silentLogger();
   const db = options.db ?? (await migratedTestDb([smdMigrations]));
-  const issuer = await testIssuer();
-  const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
-  const app = buildHttp({ logger, mapError: mapDbError });
-  await app.register(smdPlugin({ db, auth, logger, ...options.deps }), { prefix: "/hsm/v2" });
-  const base = await listen(app);
-  return {
-    url: `${base}/hsm/v2`,
+  const service = await startTestService({
     db,
-    token: (scopes) => issuer.mint(scopes),
-    async close() {
-      await app.close();
-      auth?.close();
-      if (!options.db) await db.close();
-    },
-  };
+    ownsDb: !options.db,
+    auth: options.auth,
+    mount: (app, { auth, logger }) =>
+      app.register(smdPlugin({ db, auth, logger, ...options.deps }), { prefix: "/hsm/v2" }),
+  });
+  return { ...service, url: `${service.base}/hsm/v2` };
 }
 
 export interface CallResult {
