@@ -6,6 +6,7 @@ export type { RemoteJwksOptions } from "./auth/key-sources.ts";
 export { requireAuth } from "./auth/require-auth.ts";
 export { type Claims, grantsLevel, requiredLevel, type ScopeLevel } from "./auth/scopes.ts";
 export { canonicalizeKeys } from "./go-json.ts";
+export { secureJsonParser } from "./json-body.ts";
 export {
   type Counter,
   createMetrics,

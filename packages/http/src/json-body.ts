@@ -1,4 +1,4 @@
-import { errors } from "@openchami/core";
+import { errors, type Problem } from "@openchami/core";
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from "fastify";
 import { canonicalizeKeys } from "./go-json.ts";
 
@@ -8,27 +8,52 @@ type DoneParser = (
   done: (error: Error | null, value?: unknown) => void,
 ) => void;
 
+type ParserFn = (
+  request: FastifyRequest,
+  body: string | Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+) => void;
+
 /**
- * Replaces Fastify's JSON parser with one that keeps its prototype-poisoning guard but
- * answers failures as `error decoding JSON <reason>` (SMD D1), and lets body-less routes
- * ignore an empty body: Go clients send `Content-Type: application/json` on every request.
+ * A JSON body parser (register it with `parseAs: "string"`) that keeps Fastify's guard
+ * against prototype poisoning and answers an empty or malformed body the caller's way.
  */
-export function installJsonParser(app: FastifyInstance): void {
+export function secureJsonParser(
+  app: FastifyInstance,
+  answers: { empty(request: FastifyRequest): Problem | undefined; invalid(reason: string): Problem },
+): ParserFn {
   const secureParse = app.getDefaultJsonParser("error", "error") as DoneParser;
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+  return (request, body, done) => {
     const text = body as string;
-    if (text.length === 0) {
-      const wantsBody = request.routeOptions.schema?.body !== undefined;
-      done(wantsBody ? errors.badJson("EOF") : null, undefined);
+    if (text.trim() === "") {
+      done(answers.empty(request) ?? null, undefined);
       return;
     }
     secureParse(request, text, (error, value) =>
-      done(error ? errors.badJson(whyInvalid(text)) : null, value),
+      done(error ? answers.invalid(whyInvalid(text)) : null, value),
     );
-  });
+  };
 }
 
+/**
+ * Replaces Fastify's JSON parser with one that answers failures as `error decoding JSON
+ * <reason>` (SMD D1), and lets body-less routes ignore an empty body: Go clients send
+ * `Content-Type: application/json` on every request.
+ */
+export function installJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser(
+    "application/json",
+    { parseAs: "string" },
+    secureJsonParser(app, {
+      empty: (request) =>
+        request.routeOptions.schema?.body !== undefined ? errors.badJson("EOF") : undefined,
+      invalid: (reason) => errors.badJson(reason),
+    }),
+  );
+}
+
+/** The parser's reason; JSON that parses was refused for a prototype-poisoning key. */
 function whyInvalid(text: string): string {
   try {
     JSON.parse(text);

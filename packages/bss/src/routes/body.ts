@@ -1,40 +1,22 @@
 import { errors } from "@openchami/core";
+import { secureJsonParser } from "@openchami/http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-
-type DoneParser = (
-  request: FastifyRequest,
-  body: string,
-  done: (error: Error | null, value?: unknown) => void,
-) => void;
 
 /**
  * JSON bodies in BSS's scope, read as upstream's Go handlers read them: whatever the
  * Content-Type (curl -d sends a form type), an empty body is no body, and malformed JSON
- * is a 400 `Bad Request: <reason>`. Fastify's guard against prototype poisoning stays.
+ * is a 400 `Bad Request: <reason>`.
  */
 export function installBodyParser(app: FastifyInstance): void {
-  const secureParse = app.getDefaultJsonParser("error", "error") as DoneParser;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
-    const text = body as string;
-    if (text.trim() === "") {
-      done(null, undefined);
-      return;
-    }
-    secureParse(request, text, (error, value) =>
-      done(error ? errors.badRequest(`Bad Request: ${whyInvalid(text)}`) : null, value),
-    );
-  });
-}
-
-/** The parser's reason; JSON that parses was refused for a prototype-poisoning key. */
-function whyInvalid(text: string): string {
-  try {
-    JSON.parse(text);
-    return "object contains a forbidden prototype property";
-  } catch (error) {
-    return (error as Error).message;
-  }
+  app.addContentTypeParser(
+    "*",
+    { parseAs: "string" },
+    secureJsonParser(app, {
+      empty: () => undefined,
+      invalid: (reason) => errors.badRequest(`Bad Request: ${reason}`),
+    }),
+  );
 }
 
 /**
