@@ -28,7 +28,7 @@ export async function startServer(args: string[]): Promise<BenchServer> {
       () => false,
     );
     if (ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return {
     url,

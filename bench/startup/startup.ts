@@ -5,18 +5,17 @@
  *
  *   npm run bench:startup -- [--runs 5] [--postgres]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, skipWithoutPostgres, startPostgres } from "@openchami/testkit";
+import { skipWithoutPostgres, startPostgres } from "@openchami/testkit";
+import { machineFacts, percentile, startServer } from "../lib/server.ts";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "5" }, postgres: { type: "boolean", default: false } },
 });
 const runs = Number(values.runs);
-const bin = new URL("../../packages/openchami/bin/openchami.js", import.meta.url).pathname;
 
 interface Sample {
   readyMs: number;
@@ -30,44 +29,18 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function once(dataDir: string, extraArgs: string[]): Promise<Sample> {
-  const port = await freePort();
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [bin, "serve", "--data-dir", dataDir, "--port", String(port), ...extraArgs],
-    {
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  await waitReady(`http://127.0.0.1:${port}/hsm/v2/service/ready`, child);
+  const server = await startServer(["--data-dir", dataDir, ...extraArgs]);
   const readyMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, 2000)); // let start-up garbage settle
-  const rss = rssMb(child.pid!);
+  const rss = rssMb(server.pid);
   const stopping = performance.now();
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
+  await server.stop();
   return { readyMs, rssMb: rss, stopMs: performance.now() - stopping };
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const median = (xs: number[]) => percentile(xs, 50);
 
 function report(label: string, samples: Sample[]): void {
   const fmt = (xs: number[], unit: string) =>
@@ -109,9 +82,7 @@ async function suite(label: string, extraArgs: string[]): Promise<void> {
   report(`${label}, existing data dir`, warm);
 }
 
-console.log(
-  `node ${process.version}, ${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
-);
+console.log(machineFacts());
 await suite("embedded PGlite", []);
 if (values.postgres) {
   if (skipWithoutPostgres) {
