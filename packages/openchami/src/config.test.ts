@@ -10,7 +10,7 @@ test("defaults: every service on 8081, auth on, the XDG data dir, embedded datab
     port: 8081,
     dataDir: "/home/admin/.local/share/openchami",
     databaseUrl: undefined,
-    services: ["smd", "bss", "tokens"],
+    services: ["smd", "bss", "cloud-init", "tokens"],
     auth: true,
     jwksUrl: undefined,
     issuer: undefined,
@@ -26,6 +26,7 @@ test("a service alone defaults to its upstream port; flags beat the environment"
   assert.equal(resolveServeConfig({ only: "smd" }, {}).port, 27779);
   assert.equal(resolveServeConfig({ only: "smd,tokens" }, {}).port, 27779);
   assert.equal(resolveServeConfig({ only: "bss" }, {}).port, 27778);
+  assert.equal(resolveServeConfig({ only: "cloud-init" }, {}).port, 27777);
   assert.equal(resolveServeConfig({ only: "smd,bss" }, {}).port, 8081);
   assert.equal(resolveServeConfig({}, { HSM_URL: "http://smd:27779" }).smdUrl, "http://smd:27779");
   assert.equal(resolveServeConfig({ only: "smd", port: "9000" }, { OPENCHAMI_PORT: "9001" }).port, 9000);

@@ -84,7 +84,9 @@ export async function startServer(
       if (!service) continue;
       // One instance per service, mounted at each of its prefixes (they share its state).
       const plugin = service.plugin(deps);
-      for (const prefix of service.prefixes) await app.register(plugin, { prefix });
+      const alone = config.services.filter((s) => s !== TOKENS).length === 1;
+      const prefixes = (alone && service.alonePrefixes) || service.prefixes;
+      for (const prefix of prefixes) await app.register(plugin, { prefix });
     }
     // Never throws: until SMD answers, boot-time services send their "try again" replies.
     await inventory?.start();

@@ -1,4 +1,5 @@
 import { bssConfigFromEnv, bssMigrations, bssPlugin } from "@openchami/bss";
+import { cloudInitConfigFromEnv, cloudInitMigrations, cloudInitPlugin } from "@openchami/cloud-init";
 import type { Logger } from "@openchami/core";
 import type { Db, MigrationSet } from "@openchami/db";
 import type { Authenticator } from "@openchami/http";
@@ -21,6 +22,8 @@ export interface ServiceDeps {
 export interface ServiceDefinition {
   /** Path prefixes the plugin is mounted under (all-in-one and alone alike). */
   prefixes: readonly string[];
+  /** Where it is mounted when it runs alone, if not at `prefixes` (cloud-init: `/` too). */
+  alonePrefixes?: readonly string[];
   /** The port upstream runs this service on, used when it runs alone. */
   upstreamPort: number;
   migrations: readonly MigrationSet[];
@@ -39,6 +42,21 @@ export const SERVICES: Readonly<Record<string, ServiceDefinition>> = {
     migrations: [bssMigrations],
     plugin: ({ db, auth, logger, inventory, env }) =>
       bssPlugin({ db, auth, logger, inventory: inventory(), config: bssConfigFromEnv(env, logger) }),
+  },
+  "cloud-init": {
+    prefixes: ["/cloud-init"],
+    // Upstream serves at `/` since cloud-init#68; scripts and docs use both.
+    alonePrefixes: ["/cloud-init", ""],
+    upstreamPort: 27777,
+    migrations: [cloudInitMigrations],
+    plugin: ({ db, auth, logger, inventory, env }) =>
+      cloudInitPlugin({
+        db,
+        auth,
+        logger,
+        inventory: inventory(),
+        config: cloudInitConfigFromEnv(env, logger),
+      }),
   },
 };
 

@@ -32,8 +32,17 @@ export async function startTestService(options: {
   const issuer = await testIssuer();
   const auth = options.auth ? createAuthenticator({ jwks: { local: () => issuer.jwks }, logger }) : undefined;
   const app = buildHttp({ logger, mapError: mapDbError });
-  await options.mount(app, { auth, logger });
-  const base = await listen(app);
+  let base: string;
+  try {
+    await options.mount(app, { auth, logger });
+    base = await listen(app);
+  } catch (error) {
+    // A plugin that refuses its configuration must not leave the app or database open.
+    await app.close().catch(() => undefined);
+    auth?.close();
+    if (options.ownsDb) await options.db.close();
+    throw error;
+  }
   return {
     base,
     db: options.db,
