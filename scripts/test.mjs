@@ -36,7 +36,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 /** Route suites that run a second time on a real PostgreSQL (`OPENCHAMI_TEST_DB=postgres`). */
-const DUAL_BACKEND = ["packages/smd/src/routes/", "packages/bss/src/routes/", "packages/cloud-init/src/routes/"];
+const DUAL_BACKEND = [
+  "packages/smd/src/routes/",
+  "packages/bss/src/routes/",
+  "packages/cloud-init/src/routes/",
+];
 
 function postgresInstalled() {
   const base = "/usr/lib/postgresql";

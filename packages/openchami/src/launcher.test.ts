@@ -278,7 +278,10 @@ describe("openchami on bad configuration", () => {
   test("an unknown service is a one-line error, exit 1", async () => {
     const result = await runCli(["serve", "--only", "smd,nosuch", "--data-dir", tempDir()]);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, "openchami: --only: unknown service nosuch (available: smd, bss, cloud-init, tokens)\n");
+    assert.equal(
+      result.stderr,
+      "openchami: --only: unknown service nosuch (available: smd, bss, cloud-init, tokens)\n",
+    );
   });
 });
 
