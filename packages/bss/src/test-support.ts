@@ -2,7 +2,6 @@
 import type { Db } from "@openchami/db";
 import { type InventorySource, type SmdInventoryData, StaticInventory } from "@openchami/inventory";
 import { migratedTestDb, startTestService } from "@openchami/testkit";
-import type { Kysely } from "kysely";
 import type { BssConfig } from "./config.ts";
 import { bssMigrations } from "./migrations.ts";
 import { bssPlugin } from "./plugin.ts";
@@ -75,66 +74,4 @@ export async function startBss(options: StartOptions = {}): Promise<TestBss> {
   return { ...service, url: service.base, inventory };
 }
 
-export interface CallResult {
-  status: number;
-  headers: Headers;
-  text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: test convenience
-  json: () => any;
-}
-
-/** `call(bss, "POST", "/boot/v1/bootparameters", body)`; a string body is sent as is. */
-export async function call(
-  bss: { url: string },
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<CallResult> {
-  const response = await fetch(`${bss.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
-}
-
-/**
- * A Db that throws on every use while `forbidden` is set: proof that a code path makes
- * no database query (Kysely queries, transactions, pings and notifications alike).
- */
-export function guardedDb(db: Db): { db: Db; forbid(on: boolean): void; attempts(): number } {
-  let forbidden = false;
-  let attempts = 0;
-  const check = () => {
-    if (!forbidden) return;
-    attempts++;
-    throw new Error("database used while forbidden");
-  };
-  const checked = <T>(use: () => T): T => {
-    check();
-    return use();
-  };
-  const kysely = (db.kysely as Kysely<unknown>).withPlugin({
-    transformQuery(args) {
-      check();
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  });
-  const guarded: Db = {
-    kind: db.kind,
-    kysely,
-    ping: () => checked(() => db.ping()),
-    transaction: (fn) => checked(() => db.transaction(fn)),
-    notify: (channel, payload) => checked(() => db.notify(channel, payload)),
-    listen: (channel, handler) => db.listen(channel, handler),
-    onResync: (handler) => db.onResync(handler),
-    migrate: (sets) => db.migrate(sets),
-    close: () => db.close(),
-  };
-  return { db: guarded, forbid: (on) => (forbidden = on), attempts: () => attempts };
-}
+export { type CallResult, call, guardedDb } from "@openchami/testkit";

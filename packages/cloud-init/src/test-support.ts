@@ -3,7 +3,6 @@ import { request as httpRequest } from "node:http";
 import type { Db } from "@openchami/db";
 import { type InventorySource, type SmdInventoryData, StaticInventory } from "@openchami/inventory";
 import { migratedTestDb, startTestService } from "@openchami/testkit";
-import type { Kysely } from "kysely";
 import type { CloudInitConfig } from "./config.ts";
 import { cloudInitMigrations } from "./migrations.ts";
 import { cloudInitPlugin } from "./plugin.ts";
@@ -134,50 +133,4 @@ export function call(
   });
 }
 
-/**
- * A Db that throws on every use while `forbidden` is set: proof that a code path makes
- * no database query (Kysely queries, transactions, pings and notifications alike).
- */
-export function guardedDb(db: Db): { db: Db; forbid(on: boolean): void; attempts(): number } {
-  let forbidden = false;
-  let attempts = 0;
-  const check = () => {
-    if (!forbidden) return;
-    attempts++;
-    throw new Error("database used while forbidden");
-  };
-  const checked = <T>(use: () => T): T => {
-    check();
-    return use();
-  };
-  const kysely = (db.kysely as Kysely<unknown>).withPlugin({
-    transformQuery(args) {
-      check();
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  });
-  const guarded: Db = {
-    kind: db.kind,
-    kysely,
-    ping: () => checked(() => db.ping()),
-    transaction: (fn) => checked(() => db.transaction(fn)),
-    notify: (channel, payload) => checked(() => db.notify(channel, payload)),
-    listen: (channel, handler) => db.listen(channel, handler),
-    onResync: (handler) => db.onResync(handler),
-    migrate: (sets) => db.migrate(sets),
-    close: () => db.close(),
-  };
-  return { db: guarded, forbid: (on) => (forbidden = on), attempts: () => attempts };
-}
-
-/** Polls `check` until it holds (a NOTIFY from another replica arrives asynchronously). */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually, guardedDb } from "@openchami/testkit";

@@ -34,31 +34,7 @@ export async function startSmd(options: StartOptions = {}): Promise<TestSmd> {
   return { ...service, url: `${service.base}/hsm/v2` };
 }
 
-export interface CallResult {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The parsed body; `any` so assertions can reach into it without casts. */
-  // biome-ignore lint/suspicious/noExplicitAny: test convenience
-  json: () => any;
-}
-
-/** JSON request helper: `call(smd, "POST", "/State/Components", body)`. */
-export async function call(
-  smd: TestSmd,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<CallResult> {
-  const response = await fetch(`${smd.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
-}
+export { type CallResult, call } from "@openchami/testkit";
 
 /** Inserts bare component rows straight into the table, for tests of resources that reference them. */
 export async function insertComponents(smd: TestSmd, ids: readonly string[]): Promise<void> {

@@ -1,4 +1,7 @@
 export { type CliResult, runCli, type ServeProcess, startServeProcess } from "./cli.ts";
+export { eventually } from "./eventually.ts";
+export { guardedDb } from "./guarded-db.ts";
+export { type CallResult, call } from "./http-call.ts";
 export { listen } from "./listen.ts";
 export { freePort } from "./ports.ts";
 export { type PostgresServer, postgresBinDir, skipWithoutPostgres, startPostgres } from "./postgres.ts";
