@@ -1,4 +1,4 @@
-import { requireAuth, serviceOpenApi } from "@openchami/http";
+import { requireAuth, serviceOpenApi, sharedAcrossMounts } from "@openchami/http";
 import type { FastifyPluginAsync } from "fastify";
 import { closeContext, createContext, startContext } from "./context.ts";
 import type { BssDeps } from "./deps.ts";
@@ -17,15 +17,12 @@ import { stateRoutes } from "./routes/state.ts";
  */
 export function bssPlugin(deps: BssDeps): FastifyPluginAsync {
   const context = createContext(deps);
-  let mounts = 0;
-  let started: Promise<void> | undefined;
+  const mount = sharedAcrossMounts({
+    start: () => startContext(context),
+    close: () => closeContext(context),
+  });
   return async (app) => {
-    mounts++;
-    started ??= startContext(context);
-    await started;
-    app.addHook("onClose", async () => {
-      if (--mounts === 0) await closeContext(context);
-    });
+    await mount(app);
     requireAuth(app, { service: "bss", authenticator: deps.auth });
     installBodyParser(app);
     serviceOpenApi(app, { title: "OpenCHAMI BSS (Boot Script Service)", version: "1" });

@@ -1,6 +1,11 @@
 /** BSS over real HTTP on loopback, on a migrated PGlite snapshot, for this package's tests (test-only). */
 import type { Db } from "@openchami/db";
-import { type InventorySource, type SmdInventoryData, StaticInventory } from "@openchami/inventory";
+import {
+  type InventorySource,
+  mergeSmdData,
+  type SmdInventoryData,
+  StaticInventory,
+} from "@openchami/inventory";
 import { migratedTestDb, startTestService } from "@openchami/testkit";
 import type { BssConfig } from "./config.ts";
 import { bssMigrations } from "./migrations.ts";
@@ -34,13 +39,7 @@ export function smdNode(
 }
 
 /** Several nodes' records as one data set. */
-export function smdData(...parts: Partial<SmdInventoryData>[]): Partial<SmdInventoryData> {
-  return {
-    components: parts.flatMap((p) => p.components ?? []),
-    componentEndpoints: parts.flatMap((p) => p.componentEndpoints ?? []),
-    ethernetInterfaces: parts.flatMap((p) => p.ethernetInterfaces ?? []),
-  };
-}
+export const smdData = mergeSmdData;
 
 export interface TestBss {
   /** The origin (no mount): paths passed to `call` include `/boot/v1` or `/apis/bss/boot/v1`. */

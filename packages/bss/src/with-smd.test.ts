@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { silentLogger } from "@openchami/core";
-import { type Db, mapDbError } from "@openchami/db";
-import { buildHttp } from "@openchami/http";
+import type { Db } from "@openchami/db";
 import { LocalInventory } from "@openchami/inventory";
 import { smdMigrations, smdPlugin } from "@openchami/smd";
-import { listen, migratedPglite } from "@openchami/testkit";
+import { migratedPglite, startTestService } from "@openchami/testkit";
 import { bssMigrations } from "./migrations.ts";
 import { call, startBss, type TestBss } from "./test-support.ts";
 
@@ -23,9 +21,13 @@ describe("BSS with SMD and LocalInventory", () => {
   let smd: { url: string; close(): Promise<void> };
   before(async () => {
     db = await migratedPglite([smdMigrations, bssMigrations]);
-    const app = buildHttp({ logger: silentLogger(), mapError: mapDbError });
-    await app.register(smdPlugin({ db, auth: undefined, logger: silentLogger() }), { prefix: "/hsm/v2" });
-    smd = { url: await listen(app), close: () => app.close() };
+    const service = await startTestService({
+      db,
+      ownsDb: false,
+      mount: (app, { logger }) =>
+        app.register(smdPlugin({ db, auth: undefined, logger }), { prefix: "/hsm/v2" }),
+    });
+    smd = { url: service.base, close: () => service.close() };
     inventory = new LocalInventory({ db });
     await inventory.start();
     bss = await startBss({ db, inventory, config: { ipxeServer: "boot.example" } });

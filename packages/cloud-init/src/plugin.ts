@@ -1,4 +1,4 @@
-import { requireAuth, serviceOpenApi } from "@openchami/http";
+import { requireAuth, serviceOpenApi, sharedAcrossMounts } from "@openchami/http";
 import type { FastifyPluginAsync } from "fastify";
 import { closeContext, createContext, startContext } from "./context.ts";
 import type { CloudInitDeps } from "./deps.ts";
@@ -16,15 +16,12 @@ import { wireguardRoutes } from "./routes/wireguard.ts";
 export function cloudInitPlugin(deps: CloudInitDeps): FastifyPluginAsync {
   const context = createContext(deps);
   const answers = new NodeAnswers(context);
-  let mounts = 0;
-  let started: Promise<void> | undefined;
+  const mount = sharedAcrossMounts({
+    start: () => startContext(context),
+    close: () => closeContext(context),
+  });
   return async (app) => {
-    mounts++;
-    started ??= startContext(context);
-    await started;
-    app.addHook("onClose", async () => {
-      if (--mounts === 0) await closeContext(context);
-    });
+    await mount(app);
     requireAuth(app, { service: "cloud-init", authenticator: deps.auth });
     installBodyParser(app);
     serviceOpenApi(app, { title: "OpenCHAMI cloud-init", version: "1" });

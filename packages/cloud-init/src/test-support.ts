@@ -1,7 +1,12 @@
 /** cloud-init over real HTTP on loopback, on a migrated test database, for this package's tests (test-only). */
 import { request as httpRequest } from "node:http";
 import type { Db } from "@openchami/db";
-import { type InventorySource, type SmdInventoryData, StaticInventory } from "@openchami/inventory";
+import {
+  type InventorySource,
+  mergeSmdData,
+  type SmdInventoryData,
+  StaticInventory,
+} from "@openchami/inventory";
 import { migratedTestDb, startTestService } from "@openchami/testkit";
 import type { CloudInitConfig } from "./config.ts";
 import { cloudInitMigrations } from "./migrations.ts";
@@ -28,14 +33,7 @@ export function smdNode(
 }
 
 /** Several nodes' records as one data set. */
-export function smdData(...parts: Partial<SmdInventoryData>[]): Partial<SmdInventoryData> {
-  return {
-    components: parts.flatMap((p) => p.components ?? []),
-    componentEndpoints: parts.flatMap((p) => p.componentEndpoints ?? []),
-    ethernetInterfaces: parts.flatMap((p) => p.ethernetInterfaces ?? []),
-    memberships: parts.flatMap((p) => p.memberships ?? []),
-  };
-}
+export const smdData = mergeSmdData;
 
 export interface TestCloudInit {
   /** The origin (no mount): paths passed to `call` include `/cloud-init`. */

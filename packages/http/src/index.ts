@@ -19,3 +19,4 @@ export {
 export { type OpenApiInfo, serviceOpenApi } from "./openapi.ts";
 export type { ErrorMapper } from "./problems.ts";
 export { queryParams } from "./query.ts";
+export { sharedAcrossMounts } from "./shared-mounts.ts";

@@ -12,7 +12,7 @@ export {
 } from "./from-smd.ts";
 export { LocalInventory, type LocalInventoryOptions } from "./local.ts";
 export { RemoteInventory, type RemoteInventoryOptions } from "./remote.ts";
-export { StaticInventory } from "./static.ts";
+export { mergeSmdData, StaticInventory } from "./static.ts";
 export type {
   InventoryIndex,
   InventoryInterface,

@@ -46,3 +46,13 @@ export class StaticInventory implements InventorySource {
   }
   async close(): Promise<void> {}
 }
+
+/** Several partial SMD data sets (e.g. one per node) as one. */
+export function mergeSmdData(...parts: Partial<SmdInventoryData>[]): Partial<SmdInventoryData> {
+  return {
+    components: parts.flatMap((p) => p.components ?? []),
+    componentEndpoints: parts.flatMap((p) => p.componentEndpoints ?? []),
+    ethernetInterfaces: parts.flatMap((p) => p.ethernetInterfaces ?? []),
+    memberships: parts.flatMap((p) => p.memberships ?? []),
+  };
+}
