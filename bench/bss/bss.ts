@@ -14,14 +14,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { skipWithoutPostgres, startPostgres } from "@openchami/testkit";
 import autocannon from "autocannon";
-import { machineFacts, pool } from "../lib/server.ts";
+import { machineFacts, onEachBackend, pool } from "../lib/server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -202,24 +199,4 @@ async function run(label: string, dbArgs: string[]): Promise<void> {
 }
 
 console.log(machineFacts());
-const both = !values.postgres && !values.pglite;
-if (values.pglite || both) {
-  const dataDir = mkdtempSync(join(tmpdir(), "openchami-bench-bss-"));
-  try {
-    await run("embedded PGlite", ["--data-dir", join(dataDir, "pgdata")]);
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-if (values.postgres || both) {
-  if (skipWithoutPostgres) {
-    console.log(`PostgreSQL: skipped (${skipWithoutPostgres})`);
-  } else {
-    const pg = await startPostgres();
-    try {
-      await run("PostgreSQL", ["--database-url", pg.url]);
-    } finally {
-      await pg.stop();
-    }
-  }
-}
+await onEachBackend(values, run);

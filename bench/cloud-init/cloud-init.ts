@@ -1,28 +1,7 @@
-/**
- * cloud-init benchmark (spec cloud-init.md §8): 10,000 Node components in SMD, each with one
- * EthernetInterface carrying its IP, in 3 of 20 SMD groups; cluster defaults with 2 keys and
- * the 20 cloud-init groups with meta-data. SMD is seeded by `openchami serve --only smd` (every SMD write makes a
- * running inventory reload, which on PGlite's one connection makes seeding crawl); then the full
- * `openchami serve --no-auth` starts on the same database, with TRUSTED_PROXIES=127.0.0.1/32.
- * autocannon runs in this process.
- *
- *   node --import tsx bench/cloud-init/cloud-init.ts [--postgres] [--pglite] [--nodes 10000] [--duration 30] [--connections 100]
- *
- * Measures GET /cloud-init/meta-data for distinct nodes: each request carries
- * `X-Forwarded-For: <node IP>`, rotated over every node, and the server trusts it because the
- * TCP peer (127.0.0.1) is a trusted proxy (§2.1). That trusted-proxy path is the one measured:
- * presenting each node as its own TCP peer would need 10,000 local source addresses. A few nodes'
- * answers are checked first (their own instance-id and local_ipv4). Reports req/s, p50/p99/max
- * latency, errors, timeouts and non-2xx, after a 5 s warm-up. The hot path's zero database
- * queries per request is asserted by the service's own tests (CI-09), not counted here.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { skipWithoutPostgres, startPostgres } from "@openchami/testkit";
 import autocannon from "autocannon";
-import { machineFacts, pool, startServer } from "../lib/server.ts";
+import { machineFacts, onEachBackend, pool, startServer } from "../lib/server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -187,24 +166,4 @@ async function run(label: string, dbArgs: string[]): Promise<void> {
 }
 
 console.log(machineFacts());
-const both = !values.postgres && !values.pglite;
-if (values.pglite || both) {
-  const dataDir = mkdtempSync(join(tmpdir(), "openchami-bench-cloud-init-"));
-  try {
-    await run("embedded PGlite", ["--data-dir", join(dataDir, "data")]);
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-if (values.postgres || both) {
-  if (skipWithoutPostgres) {
-    console.log(`PostgreSQL: skipped (${skipWithoutPostgres})`);
-  } else {
-    const pg = await startPostgres();
-    try {
-      await run("PostgreSQL", ["--database-url", pg.url]);
-    } finally {
-      await pg.stop();
-    }
-  }
-}
+await onEachBackend(values, run);

@@ -1,8 +1,10 @@
 /** Benchmarks run the real `openchami` binary in a child process, as an operator would. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { cpus, totalmem } from "node:os";
-import { freePort } from "@openchami/testkit";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { freePort, skipWithoutPostgres, startPostgres } from "@openchami/testkit";
 
 const BIN = new URL("../../packages/openchami/bin/openchami.js", import.meta.url).pathname;
 
@@ -61,4 +63,36 @@ export async function pool<T>(
     while (next < items.length) await task(items[next++]!);
   };
   await Promise.all(Array.from({ length: limit }, worker));
+}
+
+/**
+ * Runs a benchmark on the embedded database (a fresh data dir) and/or a throwaway
+ * PostgreSQL, as `--pglite` / `--postgres` ask (neither: both). `run` gets the database flags
+ * to pass to `openchami serve`.
+ */
+export async function onEachBackend(
+  wanted: { pglite?: boolean; postgres?: boolean },
+  run: (label: string, dbArgs: string[]) => Promise<void>,
+): Promise<void> {
+  const both = !wanted.pglite && !wanted.postgres;
+  if (wanted.pglite || both) {
+    const dataDir = mkdtempSync(join(tmpdir(), "openchami-bench-"));
+    try {
+      await run("embedded PGlite", ["--data-dir", join(dataDir, "data")]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  if (wanted.postgres || both) {
+    if (skipWithoutPostgres) {
+      console.log(`PostgreSQL: skipped (${skipWithoutPostgres})`);
+      return;
+    }
+    const pg = await startPostgres();
+    try {
+      await run("PostgreSQL", ["--database-url", pg.url]);
+    } finally {
+      await pg.stop();
+    }
+  }
 }
