@@ -27,6 +27,8 @@ export interface Metrics {
     buckets: readonly number[],
     labelNames?: readonly string[],
   ): Histogram;
+  /** Runs `collect` at the start of every `render()` (gauges that change with time, not events). */
+  beforeRender(collect: () => void): () => void;
   render(): string;
 }
 
@@ -51,6 +53,7 @@ type Metric = Counter | Gauge | Histogram;
 
 export function createMetrics(): Metrics {
   const families = new Map<string, { family: Family; metric: Metric }>();
+  const collectors = new Set<() => void>();
 
   function register(
     kind: Kind,
@@ -127,7 +130,13 @@ export function createMetrics(): Metrics {
       })) as Histogram;
     },
 
+    beforeRender(collect) {
+      collectors.add(collect);
+      return () => collectors.delete(collect);
+    },
+
     render() {
+      for (const collect of collectors) collect();
       const lines: string[] = [];
       for (const [name, { family }] of families) {
         lines.push(`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${family.kind}`);

@@ -6,6 +6,8 @@ export interface EtagClientOptions {
   timeoutMs: number;
   /** Aborts every request in flight (on close). */
   signal: AbortSignal;
+  /** Connection settings, e.g. an undici `Agent` trusting a private CA; default: fetch's own. */
+  dispatcher?: RequestInit["dispatcher"];
 }
 
 /**
@@ -22,7 +24,7 @@ export class EtagClient {
   }
 
   async get(url: string): Promise<unknown> {
-    const { token, timeoutMs, signal } = this.#options;
+    const { token, timeoutMs, signal, dispatcher } = this.#options;
     const headers: Record<string, string> = { accept: "application/json" };
     const bearer = typeof token === "function" ? await token() : token;
     if (bearer) headers.authorization = `Bearer ${bearer}`;
@@ -31,6 +33,7 @@ export class EtagClient {
     const response = await fetch(url, {
       headers,
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
+      dispatcher,
     });
     if (response.status === 304 && previous) return previous.body;
     if (!response.ok) {

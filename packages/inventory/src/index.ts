@@ -1,6 +1,6 @@
 export { buildIndex, EMPTY_INDEX } from "./build-index.ts";
 export { type InventoryUnderTest, runInventoryConformance } from "./conformance.ts";
-export type { TokenSource } from "./etag-client.ts";
+export { EtagClient, type EtagClientOptions, type TokenSource } from "./etag-client.ts";
 export {
   nodesFromSmd,
   type SmdComponent,
@@ -11,6 +11,7 @@ export {
   usableMac,
 } from "./from-smd.ts";
 export { LocalInventory, type LocalInventoryOptions } from "./local.ts";
+export { Refresher, type RefreshPolicy } from "./refresher.ts";
 export { RemoteInventory, type RemoteInventoryOptions } from "./remote.ts";
 export { mergeSmdData, StaticInventory } from "./static.ts";
 export type {

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parseBoolean, parseCsv } from "@openchami/core";
+import type { NetworkService } from "@openchami/dhcp";
 import { defaultDataDir } from "./data-dir.ts";
+import { parseNetworkServices } from "./network.ts";
 import { SERVICE_NAMES, SERVICES, TOKENS } from "./services.ts";
 
 export const DEFAULT_PORT = 8081;
@@ -24,6 +26,10 @@ export interface ServeConfig {
   /** Key (64 hex digits or base64 of 32 bytes) that encrypts BMC passwords at rest. */
   secretKey: string | undefined;
   logLevel: string;
+  /** DHCP, TFTP and DNS protocols to run beside the HTTP services (`--enable`). */
+  network: NetworkService[];
+  /** Their YAML configuration (coredhcp.yaml or the structured form). */
+  dhcpConfigFile: string | undefined;
 }
 
 /** Flags as commander hands them over; all optional. */
@@ -40,6 +46,8 @@ export interface ServeFlags {
   smdUrl?: string;
   secretKeyFile?: string;
   logLevel?: string;
+  enable?: string;
+  dhcpConfig?: string;
 }
 
 function firstSet(...values: (string | undefined)[]): string | undefined {
@@ -97,6 +105,15 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   const noAuthEnv = env.OPENCHAMI_NO_AUTH ? parseBoolean(env.OPENCHAMI_NO_AUTH) : false;
   const audiences = firstSet(flags.audience, env.OPENCHAMI_AUTH_AUDIENCES, env.SMD_AUTH_AUDIENCES);
 
+  const enableRaw = firstSet(flags.enable, env.OPENCHAMI_ENABLE);
+  const network = enableRaw
+    ? parseNetworkServices(enableRaw, flags.enable ? "--enable" : "OPENCHAMI_ENABLE")
+    : [];
+  const dhcpConfigFile = firstSet(flags.dhcpConfig, env.OPENCHAMI_DHCP_CONFIG);
+  if (network.length > 0 && !dhcpConfigFile) {
+    throw new Error(`--enable ${network.join(",")} needs --dhcp-config FILE (env OPENCHAMI_DHCP_CONFIG)`);
+  }
+
   return {
     host: firstSet(flags.host, env.OPENCHAMI_HOST) ?? "0.0.0.0",
     port,
@@ -110,5 +127,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     smdUrl: firstSet(flags.smdUrl, env.HSM_URL),
     secretKey: readSecretKey(flags.secretKeyFile ?? env.OPENCHAMI_SECRET_KEY_FILE, env.OPENCHAMI_SECRET_KEY),
     logLevel: firstSet(flags.logLevel, env.LOG_LEVEL) ?? "info",
+    network,
+    dhcpConfigFile,
   };
 }

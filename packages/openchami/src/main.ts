@@ -5,6 +5,7 @@ import { Command, Option } from "commander";
 import { renderBanner } from "./banner.ts";
 import { resolveServeConfig, type ServeFlags } from "./config.ts";
 import { defaultDataDir } from "./data-dir.ts";
+import { type DhcpCommandFlags, dhcpCommandOptions, runDhcpCommand } from "./dhcp-command.ts";
 import { migrationSets, openDatabase, startServer } from "./serve.ts";
 import { SERVICE_NAMES } from "./services.ts";
 import { exitOnSignals } from "./shutdown.ts";
@@ -32,7 +33,12 @@ function serverOptions(command: Command): Command {
       "--secret-key-file <file>",
       "32-byte key that encrypts BMC passwords at rest (env OPENCHAMI_SECRET_KEY)",
     )
-    .option("--log-level <level>", "fatal, error, warn, info, debug or trace");
+    .option("--log-level <level>", "fatal, error, warn, info, debug or trace")
+    .option("--enable <protocols>", "also run these of dhcp,tftp,dns (env OPENCHAMI_ENABLE)")
+    .option(
+      "--dhcp-config <file>",
+      "their YAML configuration, coredhcp.yaml form or structured (see docs/dhcp.md)",
+    );
 }
 
 async function runServer(flags: ServeFlags, friendly: boolean): Promise<void> {
@@ -76,6 +82,12 @@ serverOptions(program.command("serve").description("run the services (JSON logs 
 serverOptions(program.command("up").description("serve, with a friendly banner and an admin token")).action(
   (flags: ServeFlags) => runServer(flags, true),
 );
+
+dhcpCommandOptions(
+  program
+    .command("dhcp")
+    .description("DHCP, TFTP and DNS alone, polling SMD at svc_base_uri (coresmd's role)"),
+).action((flags: DhcpCommandFlags) => runDhcpCommand(flags, process.env));
 
 program
   .command("migrate")

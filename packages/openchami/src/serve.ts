@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Logger } from "@openchami/core";
 import { type Db, mapDbError, openDb } from "@openchami/db";
+import { dhcpMigrations, type RunningNetworkServices } from "@openchami/dhcp";
 import { type Authenticator, buildHttp, createAuthenticator } from "@openchami/http";
 import type { InventorySource } from "@openchami/inventory";
 import { parseSecretKey } from "@openchami/smd";
@@ -8,6 +9,7 @@ import { openTokenIssuer, type TokenIssuer, tokenRoutes } from "@openchami/token
 import type { ServeConfig } from "./config.ts";
 import { ensureDataDir } from "./data-dir.ts";
 import { createInventory } from "./inventory.ts";
+import { createHostSource, readDhcpConfig, readinessRoute, startNetwork } from "./network.ts";
 import { SERVICES, type ServiceDeps, TOKENS } from "./services.ts";
 
 export interface RunningServer {
@@ -16,6 +18,8 @@ export interface RunningServer {
   port: number;
   dataDir: string;
   issuer: TokenIssuer | undefined;
+  /** DHCP/TFTP/DNS when `--enable`d (their bound ports). */
+  network: RunningNetworkServices | undefined;
   /** Stops accepting, lets in-flight requests finish, closes the database. */
   close(): Promise<void>;
 }
@@ -26,9 +30,10 @@ export function openDatabase(config: ServeConfig, logger: Logger): Promise<Db> {
     : openDb({ dataDir: join(ensureDataDir(config.dataDir), "pgdata") }, { logger });
 }
 
-/** The migration sets of the selected services, in mount order. */
-export function migrationSets(services: readonly string[]) {
-  return services.flatMap((name) => SERVICES[name]?.migrations ?? []);
+/** The migration sets of the selected services, in mount order (DHCP's bootloop leases last). */
+export function migrationSets(services: readonly string[], withDhcp = false) {
+  const sets = services.flatMap((name) => SERVICES[name]?.migrations ?? []);
+  return withDhcp ? [...sets, dhcpMigrations] : sets;
 }
 
 function buildAuthenticator(config: ServeConfig, issuer: TokenIssuer | undefined, logger: Logger) {
@@ -57,8 +62,9 @@ export async function startServer(
   const db = await openDatabase(config, logger);
   let auth: Authenticator | undefined;
   let inventory: InventorySource | undefined;
+  let network: RunningNetworkServices | undefined;
   try {
-    await db.migrate(migrationSets(config.services));
+    await db.migrate(migrationSets(config.services, config.network.includes("dhcp")));
     // The built-in issuer is needed to serve tokens, or to verify them when no remote JWKS is set.
     const needIssuer = config.services.includes(TOKENS) || (config.auth && !config.jwksUrl);
     const issuer = needIssuer
@@ -90,6 +96,20 @@ export async function startServer(
     }
     // Never throws: until SMD answers, boot-time services send their "try again" replies.
     await inventory?.start();
+    if (config.network.length > 0) {
+      const dhcpConfig = await readDhcpConfig(config.dhcpConfigFile!, {}, logger);
+      const smdHere = config.services.includes("smd") && !config.smdUrl;
+      const hosts = createHostSource(dhcpConfig, smdHere ? db : undefined, logger, app.metrics);
+      await app.register(readinessRoute(hosts));
+      network = await startNetwork({
+        config: dhcpConfig,
+        enable: config.network,
+        db,
+        hosts,
+        logger,
+        metrics: app.metrics,
+      });
+    }
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -101,14 +121,17 @@ export async function startServer(
       port,
       dataDir,
       issuer,
+      network,
       async close() {
         await app.close();
+        await network?.close();
         await inventory?.close();
         openAuth?.close();
         await db.close();
       },
     };
   } catch (error) {
+    await network?.close();
     await inventory?.close();
     auth?.close();
     await db.close();

@@ -1,4 +1,5 @@
 export type { SmdDeps } from "./deps.ts";
+export { DHCP_RESOURCES, readDhcpData, type SmdDhcpData } from "./dhcp-reader.ts";
 export {
   type ComponentEndpointWire,
   type EthernetInterfaceWire,

@@ -34,9 +34,17 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Starts `openchami serve` on a free port and resolves once it logs that it is ready. */
-export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, "serve", "--host", "127.0.0.1", "--port", "0", ...args], {
+/**
+ * Starts `openchami serve` on a free port and resolves once it logs that it is ready. `wrap`
+ * prefixes the command (e.g. `ip netns exec ns`, which execs, so signals still reach node).
+ */
+export async function startServeProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  wrap: readonly string[] = [],
+): Promise<ServeProcess> {
+  const argv = [...wrap, process.execPath, BIN, "serve", "--host", "127.0.0.1", "--port", "0", ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

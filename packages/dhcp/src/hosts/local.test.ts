@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { silentLogger } from "@openchami/core";
+import { type Db, openDb } from "@openchami/db";
+import { createMetrics } from "@openchami/http";
+import { smdMigrations } from "@openchami/smd";
+import { type PostgresServer, skipWithoutPostgres, startPostgres } from "@openchami/testkit";
+import { parseIpv4 } from "../ip.ts";
+import { LocalHostSource } from "./local.ts";
+import { addNode, startTestSmd, type TestSmd } from "./test-smd.ts";
+import type { HostView } from "./types.ts";
+
+const HOUR = 3_600_000;
+
+/** Makes SMD's reads fail (and work again) without touching its code. */
+function renameTable(db: Db, from: string, to: string): Promise<void> {
+  return db.kysely.schema.alterTable(from).renameTo(to).execute();
+}
+
+/** The next view that satisfies `check`. */
+function viewWhere(source: LocalHostSource, check: (view: HostView) => boolean): Promise<HostView> {
+  return new Promise((resolve) => {
+    const stop = source.onChange((view) => {
+      if (check(view)) {
+        stop();
+        resolve(view);
+      }
+    });
+  });
+}
+
+async function withSource(
+  options: { db?: (smd: TestSmd) => Db; resyncMs?: number },
+  body: (smd: TestSmd, source: LocalHostSource) => Promise<void>,
+): Promise<void> {
+  const smd = await startTestSmd();
+  const source = new LocalHostSource({
+    db: options.db?.(smd) ?? smd.db,
+    resyncMs: options.resyncMs ?? HOUR,
+    retryMs: 20,
+  });
+  try {
+    await body(smd, source);
+  } finally {
+    await source.close();
+    await smd.close();
+  }
+}
+
+describe("LocalHostSource", () => {
+  it("loads SMD's components and interfaces of every type, then follows its writes", async () => {
+    await withSource({}, async (smd, source) => {
+      await addNode(smd, { ID: "x1c0s0b0n0", NID: 1 }, "52:54:00:00:00:01", "10.0.0.1");
+      await source.start();
+      assert.equal(source.loaded, true);
+      assert.equal(source.current().byMac("52:54:00:00:00:01")?.component.nid, 1);
+
+      await addNode(smd, { ID: "x1c0s0b0" }, "52-54-00-00-00-0B", "10.0.0.11");
+      await source.settled();
+      const bmc = source.current().byMac("52:54:00:00:00:0b");
+      assert.equal(bmc?.component.type, "NodeBMC");
+      assert.equal(source.current().nameNid(bmc!.component), 1);
+      assert.deepEqual(bmc?.ipv4, [parseIpv4("10.0.0.11")]);
+    });
+  });
+
+  it("applies Enabled changes and interface deletions from the change feed", async () => {
+    await withSource({}, async (smd, source) => {
+      await addNode(smd, { ID: "x1c0s0b0n0", NID: 1 }, "52:54:00:00:00:01", "10.0.0.1");
+      await source.start();
+      const before = source.current();
+      assert.equal(before.byMac("52:54:00:00:00:01")?.component.enabled, true);
+
+      await smd.write("PATCH", "/State/Components/x1c0s0b0n0/Enabled", { Enabled: false });
+      await source.settled();
+      assert.equal(source.current().byMac("52:54:00:00:00:01")?.component.enabled, false);
+      assert.ok(source.current().version > before.version);
+
+      await smd.write("DELETE", "/Inventory/EthernetInterfaces/525400000001");
+      await source.settled();
+      assert.equal(source.current().byMac("52:54:00:00:00:01"), undefined);
+    });
+  });
+
+  it("reloads when the database reports that notifications may have been lost", async () => {
+    let resync = () => {};
+    const withoutFeed = (smd: TestSmd): Db => ({
+      ...smd.db,
+      onResync(handler) {
+        resync = handler;
+        return () => {};
+      },
+    });
+    await withSource({ db: withoutFeed }, async (smd, source) => {
+      await source.start();
+      // A write whose notification never arrived.
+      await smd.db.kysely
+        .insertInto("components")
+        .values({ id: "x1c0s0b0n0", type: "Node", nid: 4 })
+        .execute();
+      assert.equal(source.current().byXname("x1c0s0b0n0"), undefined);
+      resync();
+      await source.settled();
+      assert.equal(source.current().byXname("x1c0s0b0n0")?.nid, 4);
+    });
+  });
+
+  it("resyncs in full every resyncMs even when no change event comes", async () => {
+    const deaf = (smd: TestSmd): Db => ({ ...smd.db, listen: async () => async () => {} });
+    await withSource({ db: deaf, resyncMs: 30 }, async (smd, source) => {
+      await source.start();
+      const seen = viewWhere(source, (view) => view.byXname("x1c0s0b0n0") !== undefined);
+      await smd.db.kysely.insertInto("components").values({ id: "x1c0s0b0n0", type: "Node" }).execute();
+      assert.equal((await seen).byXname("x1c0s0b0n0")?.type, "Node");
+    });
+  });
+
+  it("keeps the last view while reloads fail, counts the failures, and recovers on its own", async () => {
+    const smd = await startTestSmd();
+    const metrics = createMetrics();
+    const source = new LocalHostSource({ db: smd.db, resyncMs: HOUR, retryMs: 20, metrics });
+    try {
+      await addNode(smd, { ID: "x1c0s0b0n0", NID: 1 }, "52:54:00:00:00:01", "10.0.0.1");
+      await source.start();
+      const loaded = source.current();
+      await renameTable(smd.db, "ethernet_interfaces", "ethernet_interfaces_away");
+      await smd.write("POST", "/State/Components", { Components: [{ ID: "x1c0s1b0n0", State: "Ready" }] });
+      await source.settled();
+      assert.equal(source.current(), loaded, "the failed reload left the view alone");
+      assert.equal(source.loaded, true);
+      assert.match(metrics.render(), /^dhcp_inventory_refresh_failures_total [1-9]/m);
+
+      const recovered = viewWhere(source, (view) => view.byXname("x1c0s1b0n0") !== undefined);
+      await renameTable(smd.db, "ethernet_interfaces_away", "ethernet_interfaces");
+      assert.equal((await recovered).byMac("52:54:00:00:00:01")?.component.xname, "x1c0s0b0n0");
+    } finally {
+      await source.close();
+      await smd.close();
+    }
+  });
+
+  it("is not loaded until a first load succeeds", async () => {
+    await withSource({}, async (smd, source) => {
+      await renameTable(smd.db, "components", "components_away");
+      await source.start();
+      assert.equal(source.loaded, false);
+      assert.equal(source.current().loadedAt, 0);
+      const first = viewWhere(source, () => true);
+      await renameTable(smd.db, "components_away", "components");
+      assert.ok((await first).loadedAt > 0);
+      assert.equal(source.loaded, true);
+    });
+  });
+
+  describe("on PostgreSQL", { skip: skipWithoutPostgres }, () => {
+    let server: PostgresServer;
+    let reader: Db;
+    let writer: Db;
+
+    before(async () => {
+      server = await startPostgres();
+      reader = await openDb({ url: server.url }, { logger: silentLogger() });
+      writer = await openDb({ url: server.url }, { logger: silentLogger() });
+      await reader.migrate([smdMigrations]);
+    });
+
+    after(async () => {
+      await reader?.close();
+      await writer?.close();
+      await server?.stop();
+    });
+
+    it("sees a write made through another Db (another replica) via NOTIFY", async () => {
+      const smd = await startTestSmd({ db: writer });
+      const source = new LocalHostSource({ db: reader, resyncMs: HOUR });
+      try {
+        await source.start();
+        const seen = viewWhere(source, (view) => view.byMac("52:54:00:00:00:07") !== undefined);
+        await addNode(smd, { ID: "x2c0s0b0n0", NID: 12 }, "52:54:00:00:00:07", "10.0.0.7");
+        assert.equal((await seen).byMac("52:54:00:00:00:07")?.component.nid, 12);
+      } finally {
+        await source.close();
+        await smd.close();
+      }
+    });
+  });
+});
