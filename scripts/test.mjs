@@ -40,6 +40,7 @@ const DUAL_BACKEND = [
   "packages/smd/src/routes/",
   "packages/bss/src/routes/",
   "packages/cloud-init/src/routes/",
+  "packages/dhcp/src/hosts/",
 ];
 
 function postgresInstalled() {
