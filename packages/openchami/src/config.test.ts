@@ -18,8 +18,25 @@ test("defaults: every service on 8081, auth on, the XDG data dir, embedded datab
     smdUrl: undefined,
     secretKey: undefined,
     logLevel: "info",
+    network: [],
+    dhcpConfigFile: undefined,
   });
   assert.equal(resolveServeConfig({}, { XDG_DATA_HOME: "/srv/data" }).dataDir, "/srv/data/openchami");
+});
+
+test("--enable picks the network protocols in a fixed order and needs --dhcp-config", () => {
+  const config = resolveServeConfig({ enable: "DNS,dhcp", dhcpConfig: "/etc/dhcp.yaml" }, {});
+  assert.deepEqual(config.network, ["dhcp", "dns"]);
+  assert.equal(config.dhcpConfigFile, "/etc/dhcp.yaml");
+  assert.deepEqual(
+    resolveServeConfig({}, { OPENCHAMI_ENABLE: "tftp", OPENCHAMI_DHCP_CONFIG: "/f" }).network,
+    ["tftp"],
+  );
+  assert.throws(() => resolveServeConfig({ enable: "dhcp" }, {}), /--enable dhcp needs --dhcp-config FILE/);
+  assert.throws(
+    () => resolveServeConfig({ enable: "dhcp,bootp", dhcpConfig: "/f" }, {}),
+    /--enable: unknown protocol bootp \(available: dhcp, tftp, dns\)/,
+  );
 });
 
 test("a service alone defaults to its upstream port; flags beat the environment", () => {
