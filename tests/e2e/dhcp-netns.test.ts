@@ -216,7 +216,7 @@ describe("DHCP, TFTP and DNS with real clients in network namespaces", { skip },
     inClient(["tftp", "10.99.0.1", "-m", "binary", "-c", "get", "config.ipxe", script]);
     assert.equal(readFileSync(script, "utf8"), `#!ipxe\necho Booting from ${IPXE_URL}\nchain ${IPXE_URL}\n`);
 
-    const escape = inClient([
+    const outside = inClient([
       "tftp",
       "10.99.0.1",
       "-m",
@@ -226,7 +226,7 @@ describe("DHCP, TFTP and DNS with real clients in network namespaces", { skip },
       "../etc/passwd",
       join(dir, "x"),
     ]);
-    assert.match(escape.stdout + escape.stderr, /Error code 2/);
+    assert.match(outside.stdout + outside.stderr, /Error code 2/);
   });
 
   test("dig resolves a node name and its PTR", () => {

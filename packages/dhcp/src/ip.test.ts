@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { cidrBroadcast, cidrContains, formatIpv4, maskPrefix, parseCidr, parseIpv4, prefixMask } from "./ip.ts";
+import {
+  cidrBroadcast,
+  cidrContains,
+  formatIpv4,
+  maskPrefix,
+  parseCidr,
+  parseIpv4,
+  prefixMask,
+} from "./ip.ts";
 
 test("dotted quads parse and print back; malformed ones are refused", () => {
   fc.assert(fc.property(fc.ipV4(), (ip) => assert.equal(formatIpv4(parseIpv4(ip)!), ip)));

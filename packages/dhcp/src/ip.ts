@@ -54,7 +54,7 @@ export function parseCidr(text: string): Cidr | undefined {
 }
 
 export function cidrContains(cidr: Cidr, ip: number): boolean {
-  return ((ip & cidr.mask) >>> 0) === cidr.network;
+  return (ip & cidr.mask) >>> 0 === cidr.network;
 }
 
 /** The subnet-directed broadcast address of a CIDR. */

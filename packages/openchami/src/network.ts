@@ -40,15 +40,19 @@ export async function readDhcpConfig(
 
 /**
  * The inventory copy DHCP and DNS answer from (dhcp.md §2.4): SMD's own tables and change
- * feed when SMD runs in this process, else polling `svc_base_uri`.
+ * feed when SMD runs in this process, else polling `svc_base_uri` (or serve's `--smd-url`).
  */
 export function createHostSource(
   config: DhcpConfig,
   inProcess: Db | undefined,
   logger: Logger,
   metrics: Metrics,
+  smdUrl?: string,
 ): HostSource {
-  const { coresmd } = config;
+  const coresmd = {
+    ...config.coresmd,
+    svcBaseUri: config.coresmd.svcBaseUri ?? smdUrl?.replace(/\/hsm\/v2\/?$/, ""),
+  };
   if (inProcess) {
     if (coresmd.svcBaseUri) {
       logger.info(

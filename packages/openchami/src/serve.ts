@@ -99,7 +99,13 @@ export async function startServer(
     if (config.network.length > 0) {
       const dhcpConfig = await readDhcpConfig(config.dhcpConfigFile!, {}, logger);
       const smdHere = config.services.includes("smd") && !config.smdUrl;
-      const hosts = createHostSource(dhcpConfig, smdHere ? db : undefined, logger, app.metrics);
+      const hosts = createHostSource(
+        dhcpConfig,
+        smdHere ? db : undefined,
+        logger,
+        app.metrics,
+        config.smdUrl,
+      );
       await app.register(readinessRoute(hosts));
       network = await startNetwork({
         config: dhcpConfig,

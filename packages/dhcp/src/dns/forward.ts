@@ -62,7 +62,8 @@ export class Forwarder {
       this.#inFlight.add(cancel);
       socket.on("error", cancel);
       socket.on("message", (answer) => {
-        if (answer.length >= HEADER_BYTES && answer.readUInt16BE(0) === id && isResponse(answer)) finish(answer);
+        if (answer.length >= HEADER_BYTES && answer.readUInt16BE(0) === id && isResponse(answer))
+          finish(answer);
       });
       socket.connect(upstream.port, upstream.host, () => {
         if (this.#inFlight.has(cancel)) socket.send(relayed, (err) => err && cancel());

@@ -9,8 +9,8 @@ import {
   headerOnlyReply,
   isResponse,
   parseQuery,
-  rcodeName,
   type ReplyContent,
+  rcodeName,
   udpLimit,
 } from "./wire.ts";
 

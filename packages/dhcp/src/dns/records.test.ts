@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseIpv4 } from "../ip.ts";
-import {
-  buildDnsRecords,
-  isInZone,
-  parseReverseName,
-  reverseName,
-  zoneOf,
-} from "./records.ts";
+import { buildDnsRecords, isInZone, parseReverseName, reverseName, zoneOf } from "./records.ts";
 import { type TestHost, testHostView } from "./test-hosts.ts";
 
 const CLUSTER = { name: "cluster.local", nodes: "nid{04d}" };
@@ -127,7 +121,13 @@ test("zone membership respects label boundaries and ignores case and the final d
 test("reverse names map to and from IPv4", () => {
   assert.equal(reverseName(ip("10.1.2.3")), "3.2.1.10.in-addr.arpa");
   assert.equal(parseReverseName("3.2.1.10.IN-ADDR.ARPA."), ip("10.1.2.3"));
-  for (const bad of ["2.1.10.in-addr.arpa", "3.2.1.010.in-addr.arpa", "x.2.1.10.in-addr.arpa", "3.2.1.10.ip6.arpa"]) {
+  for (const bad of [
+    "2.1.10.in-addr.arpa",
+    "3.2.1.010.in-addr.arpa",
+    "x.2.1.10.in-addr.arpa",
+    "3.2.1.10.ip6.arpa",
+    "3 .2.1.10.in-addr.arpa",
+  ]) {
     assert.equal(parseReverseName(bad), undefined, bad);
   }
 });

@@ -28,27 +28,27 @@ export interface DnsRecords {
 
 export const REVERSE_ZONE = "in-addr.arpa";
 
-/** DNS names compare case-insensitively in ASCII only (RFC 4343). */
-export function asciiLower(name: string): string {
-  return name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+/** Lower-cased in ASCII only (RFC 4343), without the final dot: the form of every key here. */
+export function canonicalName(name: string): string {
+  const bare = name.endsWith(".") ? name.slice(0, -1) : name;
+  return bare.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
-function canonicalName(name: string): string {
-  return asciiLower(name.endsWith(".") ? name.slice(0, -1) : name);
+function within(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
 }
 
 /** True when `name` is `zone` or below it, on a label boundary, ignoring case and a final dot. */
 export function isInZone(name: string, zone: string): boolean {
-  const n = canonicalName(name);
-  const z = canonicalName(zone);
-  return n === z || n.endsWith(`.${z}`);
+  return within(canonicalName(name), canonicalName(zone));
 }
 
-/** The most specific zone holding `name`, if any. */
+/** The most specific zone holding `name` (zone names are canonical, see DnsZone), if any. */
 export function zoneOf(name: string, zones: readonly DnsZone[]): DnsZone | undefined {
+  const n = canonicalName(name);
   let best: DnsZone | undefined;
   for (const zone of zones) {
-    if (isInZone(name, zone.name) && (!best || zone.name.length > best.name.length)) best = zone;
+    if (within(n, zone.name) && (!best || zone.name.length > best.name.length)) best = zone;
   }
   return best;
 }
@@ -64,7 +64,9 @@ export function parseReverseName(name: string): number | undefined {
   const suffix = `.${REVERSE_ZONE}`;
   if (!n.endsWith(suffix)) return undefined;
   const octets = n.slice(0, -suffix.length).split(".");
-  return octets.length === 4 ? parseIpv4(octets.reverse().join(".")) : undefined;
+  // parseIpv4 forgives surrounding spaces; a label must be the bare octet.
+  if (octets.length !== 4 || !octets.every((octet) => /^\d{1,3}$/.test(octet))) return undefined;
+  return parseIpv4(octets.reverse().join("."));
 }
 
 interface Claim<T> {

@@ -12,8 +12,8 @@ const records = buildDnsRecords(
 );
 const loaded: Authority = { zones, ttl: 30, records };
 
-function ask(name: string, type: Question["type"], authority = loaded, klass: Question["class"] = "IN") {
-  return resolve({ name, type, class: klass }, authority);
+function ask(name: string, type: string, authority = loaded, klass: Question["class"] = "IN") {
+  return resolve({ name, type: type as Question["type"], class: klass }, authority);
 }
 
 function answer(resolution: Resolution) {

@@ -1,7 +1,14 @@
 import type { Answer, Question, SoaAnswer } from "dns-packet";
 import type { DnsZone } from "../config/types.ts";
 import { formatIpv4 } from "../ip.ts";
-import { asciiLower, type DnsRecords, isInZone, parseReverseName, REVERSE_ZONE, zoneOf } from "./records.ts";
+import {
+  canonicalName,
+  type DnsRecords,
+  isInZone,
+  parseReverseName,
+  REVERSE_ZONE,
+  zoneOf,
+} from "./records.ts";
 
 /** The response codes this server produces itself (forwarded answers keep the upstream's). */
 export type Rcode = "NOERROR" | "FORMERR" | "SERVFAIL" | "NXDOMAIN" | "NOTIMP" | "REFUSED";
@@ -27,7 +34,7 @@ export interface Authority {
 /** Secondaries do not exist: only the negative-caching `minimum` (= ttl) really matters. */
 const SOA_TIMERS = { refresh: 3600, retry: 600, expire: 86400 };
 
-export function soaRecord(zone: string, serial: number, ttl: number): SoaAnswer {
+function soaRecord(zone: string, serial: number, ttl: number): SoaAnswer {
   return {
     name: zone,
     type: "SOA",
@@ -55,7 +62,8 @@ function classIsOurs(question: Question): boolean {
 }
 
 function wants(question: Question, type: "A" | "PTR" | "SOA"): boolean {
-  return question.type === type || question.type === "ANY";
+  const asked: string = question.type; // "ANY" (255) decodes, though the typings omit it
+  return asked === type || asked === "ANY";
 }
 
 function resolveReverse(question: Question, records: DnsRecords, ttl: number): Resolution {
@@ -67,7 +75,7 @@ function resolveReverse(question: Question, records: DnsRecords, ttl: number): R
 }
 
 function resolveForward(question: Question, zone: DnsZone, records: DnsRecords, ttl: number): Resolution {
-  const name = asciiLower(question.name);
+  const name = canonicalName(question.name);
   const soa = soaRecord(zone.name, records.serial, ttl);
   const ip = records.addresses.get(name);
   if (ip !== undefined) {

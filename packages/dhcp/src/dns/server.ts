@@ -103,7 +103,10 @@ export class DnsServer {
         const listener = await this.#bind(endpoint);
         this.#listeners.push(listener);
         const { address, port } = listener.udp.address();
-        logger.info({ address, port, zones: this.#options.zones.map((z) => z.name) }, "DNS listening (UDP+TCP)");
+        logger.info(
+          { address, port, zones: this.#options.zones.map((z) => z.name) },
+          "DNS listening (UDP+TCP)",
+        );
       }
     } catch (err) {
       await this.close();
@@ -168,7 +171,7 @@ export class DnsServer {
     connection.on("close", () => this.#connections.delete(connection));
     connection.on("error", () => connection.destroy()); // resets by clients are routine
     connection.setTimeout(this.#options.tcpIdleTimeoutMs ?? DEFAULT_TCP_IDLE_MS, () => connection.destroy());
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     connection.on("data", (chunk: Buffer) => {
       pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       while (pending.length >= 2) {

@@ -1,5 +1,5 @@
-import * as dnsPacket from "dns-packet";
 import type { Answer, DecodedPacket, OptAnswer, Question } from "dns-packet";
+import * as dnsPacket from "dns-packet";
 import type { Rcode } from "./resolve.ts";
 
 /**
@@ -111,7 +111,12 @@ export interface ReplyContent {
  * The encoded reply; past `limit` bytes the records are left out and TC set, so the client
  * retries over TCP.
  */
-export function encodeReply(query: DecodedPacket, question: Question, content: ReplyContent, limit: number): Buffer {
+export function encodeReply(
+  query: DecodedPacket,
+  question: Question,
+  content: ReplyContent,
+  limit: number,
+): Buffer {
   let flags = RCODE_VALUES[content.rcode] | ((query.flags ?? 0) & RD);
   if (content.authoritative) flags |= dnsPacket.AUTHORITATIVE_ANSWER;
   if (content.recursionAvailable) flags |= dnsPacket.RECURSION_AVAILABLE;
@@ -129,7 +134,12 @@ export function encodeReply(query: DecodedPacket, question: Question, content: R
     });
   }
   const base = { type: "response" as const, id: query.id, questions: [question], additionals };
-  const full = dnsPacket.encode({ ...base, flags, answers: content.answers, authorities: content.authorities });
+  const full = dnsPacket.encode({
+    ...base,
+    flags,
+    answers: content.answers,
+    authorities: content.authorities,
+  });
   if (full.length <= limit) return full;
   return dnsPacket.encode({ ...base, flags: flags | dnsPacket.TRUNCATED_RESPONSE });
 }

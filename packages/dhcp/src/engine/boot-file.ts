@@ -30,6 +30,7 @@ export function chainScript(url: string): string {
  * For a client we cannot place: iPXE may fetch `autoexec.ipxe` before its own DHCP, so it
  * asks for a lease first and then chains whatever boot file that lease names.
  */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: `${filename}` is iPXE's variable, not ours.
 export const DHCP_THEN_CHAIN_SCRIPT = "#!ipxe\ndhcp\necho Booting from ${filename}\nchain ${filename}\n";
 
 /** Names served from memory ahead of the TFTP root. */
