@@ -58,6 +58,8 @@ function run(label, list, env) {
       "--test",
       "--test-reporter=spec",
       `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+      // A test waiting on a lost datagram must fail, not hang the run.
+      "--test-timeout=180000",
       ...list,
     ],
     { cwd: root, stdio: "inherit", env: { ...process.env, ...env } },

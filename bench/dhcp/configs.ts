@@ -9,12 +9,16 @@ import { TFTP_FILE } from "./tftp.ts";
 
 const LEASE_S = 3600;
 
-/** coredhcp.yaml form, as upstream coresmd deployments write it (no bootloop: all MACs known). */
-export function openchamiConfig(tftpDir: string): string {
+/**
+ * coredhcp.yaml form, as upstream coresmd deployments write it (no bootloop: all MACs known).
+ * `cacheValid` (default 30s) is only for diagnosis: the inventory's periodic full reload.
+ */
+export function openchamiConfig(tftpDir: string, cacheValid: string | undefined): string {
   const coresmd = [
     `ipxe_base_uri=http://${SERVER_ADDRESS}:8081`,
     `tftp_dir=${tftpDir}`,
     "lease_time=1h",
+    ...(cacheValid ? [`cache_valid=${cacheValid}`] : []),
     "rule=type:Node,hostname:nid{04d}",
   ].join(" ");
   return `server4:
@@ -50,7 +54,11 @@ export function keaConfig(nodes: readonly BenchNode[], dir: string): string {
           {
             id: 1,
             subnet: "10.100.0.0/16",
-            reservations: nodes.map((n) => ({ "hw-address": n.mac, "ip-address": n.ip, hostname: n.hostname })),
+            reservations: nodes.map((n) => ({
+              "hw-address": n.mac,
+              "ip-address": n.ip,
+              hostname: n.hostname,
+            })),
           },
         ],
         loggers: [

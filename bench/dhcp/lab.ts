@@ -16,12 +16,16 @@ export const CLIENT_ADDRESS = "10.100.255.2";
 export const ROUTER_ADDRESS = "10.100.255.254";
 export const SERVER_IF = "vsrv";
 
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 export interface Lab {
   net: NetnsPair;
   /** Runs a command in the client namespace to completion. */
-  client(argv: string[], timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }>;
-  /** Runs a command in the server namespace to completion (short ones: /proc reads, curl). */
-  serverExec(argv: string[]): string;
+  client(argv: string[], timeoutMs?: number): Promise<RunResult>;
 }
 
 export function labUnavailable(): string | undefined {
@@ -36,16 +40,11 @@ export function createLab(): Lab {
   return {
     net,
     client: (argv, timeoutMs = 600_000) => run([...net.prefix(net.client), ...argv], timeoutMs),
-    serverExec(argv) {
-      const r = net.exec(net.server, argv);
-      if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr}`);
-      return r.stdout;
-    },
   };
 }
 
 /** Spawns, collects output, and kills the command if it outlives `timeoutMs`. */
-async function run(argv: string[], timeoutMs: number) {
+async function run(argv: string[], timeoutMs: number): Promise<RunResult> {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
   onCleanup(() => child.exitCode === null && child.kill("SIGKILL"));
   let stdout = "";

@@ -123,7 +123,21 @@ export async function waitForDora(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!alive()) throw new Error("the server exited");
-    const argv = ["perfdhcp", "-4", "-l", local, "-M", macsFile, "-r", "10", "-p", "1", "-W", "500000", server];
+    const argv = [
+      "perfdhcp",
+      "-4",
+      "-l",
+      local,
+      "-M",
+      macsFile,
+      "-r",
+      "10",
+      "-p",
+      "1",
+      "-W",
+      "500000",
+      server,
+    ];
     const probe = await lab.client(argv, 10_000);
     if (probe.code === 0) return;
     if (Date.now() > deadline) throw new Error(`no DORA completed within ${timeoutMs / 1000} s`);

@@ -14,13 +14,15 @@ export interface OpenchamiOptions {
   tftpDir: string;
   /** Undefined: the default level (info), as an operator runs it. */
   logLevel: string | undefined;
+  /** Undefined: the default `cache_valid` (30s). */
+  cacheValid: string | undefined;
   /** Write a V8 CPU profile into `dir` on exit. */
   profile: boolean;
 }
 
 export function openchamiCommand(dir: string, o: OpenchamiOptions): string[] {
   const configFile = join(dir, "dhcp.yaml");
-  writeFileSync(configFile, openchamiConfig(o.tftpDir));
+  writeFileSync(configFile, openchamiConfig(o.tftpDir, o.cacheValid));
   return [
     process.execPath,
     ...(o.profile ? ["--cpu-prof", "--cpu-prof-dir", dir] : []),

@@ -159,11 +159,7 @@ function transfer(wanted: Wanted): Promise<Transfer> {
   });
 }
 
-export async function runTransfers(
-  wanted: Wanted,
-  count: number,
-  sha256: string,
-): Promise<TftpRunResult> {
+export async function runTransfers(wanted: Wanted, count: number, sha256: string): Promise<TftpRunResult> {
   const started = performance.now();
   const errors: string[] = [];
   const transferMs: number[] = [];

@@ -9,6 +9,7 @@ import { DnsServer } from "./dns/server.ts";
 import { ARCH_BINARIES } from "./engine/boot-file.ts";
 import { DhcpServer, dhcpCounters } from "./engine/dhcp-server.ts";
 import { DhcpEngine } from "./engine/engine.ts";
+import { watchHostnameConflicts } from "./engine/hostname-conflicts.ts";
 import { ipxeScripts } from "./engine/ipxe-scripts.ts";
 import { registerInventoryMetrics } from "./hosts/health.ts";
 import type { HostSource } from "./hosts/types.ts";
@@ -77,6 +78,8 @@ export async function startNetworkServices(options: NetworkServicesOptions): Pro
       dhcp = new DhcpServer({ listen: config.listen, engine, logger, metrics }, counters);
       stops.push(() => dhcp!.close());
       await dhcp.start();
+      const stopWatching = watchHostnameConflicts({ hosts, coresmd: config.coresmd, logger, metrics });
+      stops.push(async () => stopWatching());
     }
 
     let tftp: TftpServer | undefined;

@@ -144,11 +144,16 @@ test("the UDP server keeps answering after a burst of random datagrams", async (
       await new Promise((resolve) => setImmediate(resolve)); // let the server read: UDP queues are short
     }
     // UDP may lose a datagram under this burst: ask again until answered.
-    const answer = await new Promise<dnsPacket.DecodedPacket>((resolve) => {
+    const answer = await new Promise<dnsPacket.DecodedPacket>((resolve, reject) => {
       const retry = setInterval(() => client.send(asked, port, "127.0.0.1"), 200);
+      const deadline = setTimeout(() => {
+        clearInterval(retry);
+        reject(new Error("the server stopped answering after the fuzz burst"));
+      }, 20_000);
       client.on("message", (reply) => {
         if (reply.length < 12 || reply.readUInt16BE(0) !== 4242 || reply.readUInt16BE(6) === 0) return;
         clearInterval(retry);
+        clearTimeout(deadline);
         resolve(dnsPacket.decode(reply));
       });
       client.send(asked, port, "127.0.0.1");

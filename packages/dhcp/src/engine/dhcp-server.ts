@@ -95,10 +95,9 @@ export class DhcpServer {
     try {
       const outcome = this.#options.engine.handle(request);
       if (outcome instanceof Promise) {
-        outcome.then(
-          (result) => this.#answer(socket, result),
-          (err) => this.#failed(err, request, rinfo),
-        );
+        outcome
+          .then((result) => this.#answer(socket, result))
+          .catch((err) => this.#failed(err, request, rinfo));
       } else this.#answer(socket, outcome);
     } catch (err) {
       this.#failed(err, request, rinfo);
@@ -112,10 +111,19 @@ export class DhcpServer {
     }
     const type = messageTypeName(outcome.packet.options.get(53)?.[0] ?? 0);
     const datagram = encodePacket(outcome.packet, outcome.maxSize);
-    socket.send(datagram, outcome.port, outcome.address, (err) => {
-      if (err) this.#counters.sendErrors.inc({ code: (err as NodeJS.ErrnoException).code ?? "unknown" });
-      else this.#counters.replies.inc({ type });
-    });
+    try {
+      socket.send(datagram, outcome.port, outcome.address, (err) => {
+        if (err) this.#sendFailed(err);
+        else this.#counters.replies.inc({ type });
+      });
+    } catch (err) {
+      // A reply that waited for its lease to be stored may find the socket closed (shutdown).
+      this.#sendFailed(err);
+    }
+  }
+
+  #sendFailed(err: unknown): void {
+    this.#counters.sendErrors.inc({ code: (err as NodeJS.ErrnoException).code ?? "unknown" });
   }
 
   #failed(err: unknown, request: DhcpRequest, rinfo: RemoteInfo): void {

@@ -290,7 +290,8 @@ export class DhcpEngine {
     ]);
     const relay = request.packet.options.get(Option.RELAY_AGENT);
     if (relay) options.set(Option.RELAY_AGENT, relay);
-    const packet = this.#header(request, 0, 0, options);
+    // RFC 2131 table 3: a NAK carries no addresses but giaddr.
+    const packet = this.#header(request, 0, 0, options, 0);
     const giaddr = request.packet.giaddr;
     // RFC 2131 §4.3.2: a NAK is broadcast unless it goes back through a relay.
     return giaddr !== 0
@@ -344,7 +345,13 @@ export class DhcpEngine {
     return { packet, ...this.#destination(request, type), maxSize: datagramLimit(request) };
   }
 
-  #header(request: DhcpRequest, yiaddr: number, siaddr: number, options: Map<number, Buffer>): DhcpPacket {
+  #header(
+    request: DhcpRequest,
+    yiaddr: number,
+    siaddr: number,
+    options: Map<number, Buffer>,
+    ciaddr = request.packet.ciaddr,
+  ): DhcpPacket {
     const p = request.packet;
     return {
       op: 2,
@@ -354,7 +361,7 @@ export class DhcpEngine {
       xid: p.xid,
       secs: 0,
       flags: p.flags & BROADCAST_FLAG,
-      ciaddr: request.messageType === MessageType.INFORM || p.ciaddr !== 0 ? p.ciaddr : 0,
+      ciaddr,
       yiaddr,
       siaddr,
       giaddr: p.giaddr,
