@@ -46,6 +46,11 @@ export class BootloopLeases {
     return lease && lease.expiresAt > this.#clock() ? lease : undefined;
   }
 
+  /** The MAC's lease record, expired or not (until the next sweep). */
+  record(mac: string): Lease | undefined {
+    return this.#table.get(mac);
+  }
+
   /** The unexpired lease on an address (TFTP tells bootloop clients by their source IP). */
   holder(ip: number): Lease | undefined {
     const lease = this.#table.holder(ip);

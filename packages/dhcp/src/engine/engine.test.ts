@@ -461,7 +461,7 @@ describe("bootloop (§4.2) on a durable store", () => {
     });
   });
 
-  test("init-reboot: right address → ACK, another → NAK, no record → silence", async () => {
+  test("init-reboot: right address → ACK, another or expired → NAK, no record → silence", async () => {
     await withEngine({}, async (f) => {
       await reply(f, DISCOVER, UNKNOWN);
       await reply(f, REQUEST, UNKNOWN, { serverId: OURS, requestedIp: "10.0.0.201" });
@@ -469,6 +469,9 @@ describe("bootloop (§4.2) on a durable store", () => {
       assert.equal(messageType(ack), ACK);
       assert.equal(messageType(await reply(f, REQUEST, UNKNOWN, { requestedIp: "10.0.0.202" })), NAK);
       assert.equal(await answer(f, REQUEST, UNKNOWN2, { requestedIp: "10.0.0.202" }), "no_lease");
+      f.clock.now += 300_001;
+      const expired = await reply(f, REQUEST, UNKNOWN, { requestedIp: "10.0.0.201" });
+      assert.equal(messageType(expired), NAK, "expired");
     });
   });
 

@@ -267,8 +267,10 @@ export class DhcpEngine {
     const wanted = renewing ? packet.ciaddr : request.requestedIp;
     if (wanted === undefined) return "no_lease";
     if (!lease) {
-      // Init-reboot with no record of this client: another server may own it (RFC 2131 §4.3.2).
-      return request.serverId === undefined && !renewing ? "no_lease" : this.#nak(request);
+      // Init-reboot with no record at all (an expired one counts): another server may own the
+      // client, so stay silent (RFC 2131 §4.3.2).
+      const initReboot = request.serverId === undefined && !renewing;
+      return initReboot && !bootloop.record(mac) ? "no_lease" : this.#nak(request);
     }
     if (lease.ip !== wanted) return this.#nak(request);
     return bootloop
