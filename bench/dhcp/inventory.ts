@@ -4,6 +4,7 @@
  * nodes end at 10.100.39.16, far below the namespace addresses in 10.100.255.0/24).
  */
 import { pool, startServer } from "../lib/server.ts";
+import { onCleanup } from "./cleanup.ts";
 
 export interface BenchNode {
   xname: string;
@@ -46,6 +47,8 @@ const INTERFACE_CONCURRENCY = 50;
  */
 export async function seedSmd(dataDir: string, nodes: readonly BenchNode[]): Promise<void> {
   const server = await startServer(["--only", "smd", "--no-auth", "--data-dir", dataDir]);
+  let running = true;
+  onCleanup(() => running && process.kill(server.pid, "SIGKILL"));
   try {
     const smd = `${server.url}/hsm/v2`;
     for (let start = 0; start < nodes.length; start += COMPONENT_BATCH) {
@@ -67,5 +70,6 @@ export async function seedSmd(dataDir: string, nodes: readonly BenchNode[]): Pro
     );
   } finally {
     await server.stop();
+    running = false;
   }
 }

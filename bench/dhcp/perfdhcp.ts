@@ -5,8 +5,9 @@
  * drop, so the run always lasts its period and the drops are counted instead; "no drops"
  * means both exchanges report 0. It counts an exchange still in flight when the period ends
  * as dropped (drops = sent − received), hence `-W` (wait 1 s for late replies, sending
- * nothing new). `-M` picks a MAC at random from the file for every exchange (one
- * `aa:bb:cc:dd:ee:ff` per line); `-R` is then moot but kept, as the issue's command has it.
+ * nothing new); its "Rate" divides by the period plus that wait. `-M` picks a MAC at random
+ * from the file for every exchange (one `aa:bb:cc:dd:ee:ff` per line); `-R` is kept as the
+ * issue's command has it (the MACs come from the file).
  */
 import type { Lab } from "./lab.ts";
 

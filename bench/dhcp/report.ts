@@ -14,6 +14,8 @@ export interface DhcpRow {
   cpuPercent: number;
   serverUdp: UdpCounters;
   clientUdp: UdpCounters;
+  /** The machine's 1-minute load average at the end: other work on it shows here. */
+  loadAverage: number;
 }
 
 export interface TftpRow {
@@ -48,6 +50,7 @@ export function dhcpTable(rows: readonly DhcpRow[]): string {
       "Latency RA avg / max ms",
       "Server CPU",
       "UDP rcvbuf errors (srv / cli)",
+      "Load avg",
     ],
     rows.map((row) => [
       row.server,
@@ -59,6 +62,7 @@ export function dhcpTable(rows: readonly DhcpRow[]): string {
       `${ms(row.report.request.avgMs)} / ${ms(row.report.request.maxMs)}`,
       `${row.cpuPercent.toFixed(0)} %`,
       `${int(row.serverUdp.RcvbufErrors)} / ${int(row.clientUdp.RcvbufErrors)}`,
+      row.loadAverage.toFixed(1),
     ]),
   );
 }

@@ -26,22 +26,24 @@ export const TFTP_CASES: readonly TftpCase[] = [
   { blksize: 1468, windowsize: 8 },
 ];
 
-export async function runTftp(
-  lab: Lab,
-  server: string,
-  count: number,
-  sha256: string,
-  c: TftpCase,
-): Promise<TftpRunResult> {
-  const argv = [
+export interface TftpLoad {
+  server: string;
+  count: number;
+  sha256: string;
+  case: TftpCase;
+}
+
+export function tftpClientArgs(load: TftpLoad): string[] {
+  return [
     process.execPath,
-    "--import",
-    "tsx",
-    CLIENT,
-    ...["--server", server, "--file", TFTP_FILE, "--count", String(count), "--sha256", sha256],
-    ...["--blksize", String(c.blksize), "--windowsize", String(c.windowsize)],
+    ...["--import", "tsx", CLIENT],
+    ...["--server", load.server, "--file", TFTP_FILE, "--count", String(load.count), "--sha256", load.sha256],
+    ...["--blksize", String(load.case.blksize), "--windowsize", String(load.case.windowsize)],
   ];
-  const result = await lab.client(argv, 300_000);
+}
+
+export async function runTftp(lab: Lab, load: TftpLoad): Promise<TftpRunResult> {
+  const result = await lab.client(tftpClientArgs(load), 300_000);
   if (result.code !== 0) throw new Error(`TFTP client exited with ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as TftpRunResult;
 }

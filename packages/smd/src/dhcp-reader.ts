@@ -1,32 +1,79 @@
 import type { Db } from "@openchami/db";
-import { type ComponentWire, componentToWire } from "./domain/component.ts";
-import { interfaceToWire } from "./domain/ethernet-interface.ts";
-import type { EthernetInterfaceWire } from "./inventory-reader.ts";
-import { COMPONENTS_RESOURCE, ComponentStore } from "./store/components.ts";
-import { EthernetInterfaceStore, INTERFACES_RESOURCE } from "./store/ethernet-interfaces.ts";
+import type { Kysely } from "kysely";
+import { COMPONENTS_RESOURCE } from "./store/components.ts";
+import { INTERFACES_RESOURCE } from "./store/ethernet-interfaces.ts";
+import type { SmdTables } from "./store/schema.ts";
+import { anyText } from "./store/selection-sql.ts";
 
-/** What the DHCP/DNS service reads of SMD: every component and every interface, whatever the type. */
-export interface SmdDhcpData {
-  /** As `GET /State/Components` sends them (ID, Type, Enabled, NID when set, …). */
-  components: ComponentWire[];
-  /** As `GET /Inventory/EthernetInterfaces` sends them. */
-  ethernetInterfaces: EthernetInterfaceWire[];
+/** A component as DHCP needs it: the fields of `GET /State/Components` it reads. */
+export interface DhcpComponentRow {
+  ID: string;
+  Type: string;
+  Enabled: boolean;
+  /** Absent when SMD has none (−1). */
+  NID?: number;
 }
 
-/** Change-feed resources whose writes can change what `readDhcpData` returns. */
+/** An interface as DHCP needs it: the fields of `GET /Inventory/EthernetInterfaces` it reads. */
+export interface DhcpInterfaceRow {
+  ID: string;
+  MACAddress: string;
+  ComponentID: string;
+  IPAddresses: { IPAddress: string }[];
+}
+
+/** Change-feed resources whose writes change what DHCP reads. */
 export const DHCP_RESOURCES: ReadonlySet<string> = new Set([COMPONENTS_RESOURCE, INTERFACES_RESOURCE]);
+export { COMPONENTS_RESOURCE as DHCP_COMPONENTS, INTERFACES_RESOURCE as DHCP_INTERFACES };
 
 /**
- * The unfiltered State/Components and Inventory/EthernetInterfaces collections, read straight
- * from the stores: BMCs and switches get addresses too, so no type filter applies here.
+ * Rows per query of a full read. PGlite runs each query synchronously on the event loop, so a
+ * full read of 10,000 rows in one query stalls DHCP for a quarter of a second; pages of this
+ * size take a few milliseconds each, and the caller yields between them.
  */
-export async function readDhcpData(db: Db): Promise<SmdDhcpData> {
-  const [components, interfaces] = await Promise.all([
-    new ComponentStore(db).list({}),
-    new EthernetInterfaceStore(db).list(),
-  ]);
-  return {
-    components: components.map(componentToWire),
-    ethernetInterfaces: interfaces.map((i) => interfaceToWire(i) as EthernetInterfaceWire),
-  };
+export const DHCP_PAGE_ROWS = 1000;
+
+export interface DhcpRowQuery {
+  /** Keyset paging: rows with an id after this one. */
+  after?: string;
+  /** Only these ids (a change event's). */
+  ids?: readonly string[];
+  limit?: number;
+}
+
+function kysely(db: Db): Kysely<SmdTables> {
+  return db.kysely as unknown as Kysely<SmdTables>;
+}
+
+/** Components of every type (BMCs and switches get addresses too), ordered by id. */
+export async function readDhcpComponents(db: Db, query: DhcpRowQuery = {}): Promise<DhcpComponentRow[]> {
+  let select = kysely(db).selectFrom("components").select(["id", "type", "enabled", "nid"]).orderBy("id");
+  if (query.after !== undefined) select = select.where("id", ">", query.after);
+  if (query.ids) select = select.where("id", "=", anyText(query.ids));
+  if (query.limit !== undefined) select = select.limit(query.limit);
+  const rows = await select.execute();
+  return rows.map((r) => ({
+    ID: r.id,
+    Type: r.type,
+    Enabled: r.enabled,
+    ...(r.nid >= 0 ? { NID: r.nid } : {}),
+  }));
+}
+
+/** Every EthernetInterface, ordered by id. */
+export async function readDhcpInterfaces(db: Db, query: DhcpRowQuery = {}): Promise<DhcpInterfaceRow[]> {
+  let select = kysely(db)
+    .selectFrom("ethernet_interfaces")
+    .select(["id", "mac_address", "component_id", "ip_addresses"])
+    .orderBy("id");
+  if (query.after !== undefined) select = select.where("id", ">", query.after);
+  if (query.ids) select = select.where("id", "=", anyText(query.ids));
+  if (query.limit !== undefined) select = select.limit(query.limit);
+  const rows = await select.execute();
+  return rows.map((r) => ({
+    ID: r.id,
+    MACAddress: r.mac_address,
+    ComponentID: r.component_id,
+    IPAddresses: r.ip_addresses as { IPAddress: string }[],
+  }));
 }

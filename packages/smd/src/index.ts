@@ -1,5 +1,15 @@
 export type { SmdDeps } from "./deps.ts";
-export { DHCP_RESOURCES, readDhcpData, type SmdDhcpData } from "./dhcp-reader.ts";
+export {
+  DHCP_COMPONENTS,
+  DHCP_INTERFACES,
+  DHCP_PAGE_ROWS,
+  DHCP_RESOURCES,
+  type DhcpComponentRow,
+  type DhcpInterfaceRow,
+  type DhcpRowQuery,
+  readDhcpComponents,
+  readDhcpInterfaces,
+} from "./dhcp-reader.ts";
 export {
   type ComponentEndpointWire,
   type EthernetInterfaceWire,

@@ -6,6 +6,8 @@ import { encodePacket, parseRequest } from "../dhcp/codec.ts";
 import type { DhcpRequest } from "../dhcp/message.ts";
 import { type DhcpEngine, messageTypeName, type Reply, type Silence } from "./engine.ts";
 
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface DhcpServerOptions {
   listen: readonly DhcpListener[];
   engine: DhcpEngine;
@@ -58,7 +60,9 @@ export class DhcpServer {
 
   async start(): Promise<void> {
     for (const listener of this.#options.listen) {
-      const socket = createSocket({ type: "udp4", reuseAddr: true });
+      // A deep receive queue rides out short stalls (GC, a view rebuild) in a boot storm; the
+      // kernel caps it at net.core.rmem_max.
+      const socket = createSocket({ type: "udp4", reuseAddr: true, recvBufferSize: RECEIVE_BUFFER_BYTES });
       socket.on("message", (buf, rinfo) => this.#onMessage(socket, buf, rinfo));
       socket.on("error", (err) => this.#options.logger.error({ err }, "DHCP socket error"));
       await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,18 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { silentLogger } from "@openchami/core";
 import type { Db } from "@openchami/db";
-import { DHCP_RESOURCES, readDhcpData, SMD_CHANGES, type SmdChange } from "@openchami/smd";
+import {
+  DHCP_COMPONENTS,
+  DHCP_PAGE_ROWS,
+  DHCP_RESOURCES,
+  type DhcpRowQuery,
+  readDhcpComponents,
+  readDhcpInterfaces,
+  SMD_CHANGES,
+  type SmdChange,
+} from "@openchami/smd";
 import { RefreshingHostSource, type RefreshingHostSourceOptions } from "./refreshing.ts";
-import type { DhcpInventoryData } from "./view.ts";
+import type { DhcpInventoryData, SmdComponentRecord, SmdInterfaceRecord } from "./view.ts";
 
 export interface LocalHostSourceOptions extends RefreshingHostSourceOptions {
   /** The database SMD writes to (this process's, or another replica's on the same PostgreSQL). */
@@ -11,13 +21,58 @@ export interface LocalHostSourceOptions extends RefreshingHostSourceOptions {
   resyncMs: number;
 }
 
+type Reader<T> = (db: Db, query: DhcpRowQuery) => Promise<(T & { ID: string })[]>;
+
+/** Rows of one SMD table kept by id, with the ids a change event named and not yet re-read. */
+class RowCache<T> {
+  readonly rows = new Map<string, T & { ID: string }>();
+  readonly pending = new Set<string>();
+
+  constructor(readonly read: Reader<T>) {}
+
+  /** Every row, a page at a time, yielding between pages so DHCP keeps answering. */
+  async reload(db: Db): Promise<void> {
+    const fresh = new Map<string, T & { ID: string }>();
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.read(db, { after, limit: DHCP_PAGE_ROWS });
+      for (const row of page) fresh.set(row.ID, row);
+      if (page.length < DHCP_PAGE_ROWS) break;
+      after = page[page.length - 1]!.ID;
+      await yieldToEventLoop();
+    }
+    this.rows.clear();
+    for (const [id, row] of fresh) this.rows.set(id, row);
+  }
+
+  /** Re-reads only the ids changes named: those still there are replaced, the rest removed. */
+  async applyPending(db: Db): Promise<void> {
+    const ids = [...this.pending];
+    this.pending.clear();
+    for (let i = 0; i < ids.length; i += DHCP_PAGE_ROWS) {
+      const chunk = ids.slice(i, i + DHCP_PAGE_ROWS);
+      const found = new Map((await this.read(db, { ids: chunk })).map((row) => [row.ID, row]));
+      for (const id of chunk) {
+        const row = found.get(id);
+        if (row) this.rows.set(id, row);
+        else this.rows.delete(id);
+      }
+    }
+  }
+}
+
 /**
- * The inventory read straight from SMD's tables (dhcp.md §2.4, in-process): reloaded on each
- * component or interface change event (`Enabled` included), when a lost LISTEN connection
- * may have dropped events, and every `resyncMs` regardless.
+ * The inventory read straight from SMD's tables (dhcp.md §2.4, in-process). A change event
+ * re-reads only the rows it names; a truncated event, a lost LISTEN connection and every
+ * `resyncMs` reload everything, in small pages: a DHCP server in the same process must not
+ * stall for the length of a full read.
  */
 export class LocalHostSource extends RefreshingHostSource {
   readonly #db: Db;
+  readonly #components = new RowCache<SmdComponentRecord>(readDhcpComponents);
+  readonly #interfaces = new RowCache<SmdInterfaceRecord>(readDhcpInterfaces);
+  /** True until a full read has succeeded since the last reason for one. */
+  #needFull = true;
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: LocalHostSourceOptions) {
@@ -32,8 +87,43 @@ export class LocalHostSource extends RefreshingHostSource {
     this.#db = options.db;
   }
 
-  protected read(): Promise<DhcpInventoryData> {
-    return readDhcpData(this.#db);
+  /** A run with nothing pending is the periodic resync: it reads everything. */
+  protected async read(): Promise<DhcpInventoryData> {
+    const caches = [this.#components, this.#interfaces];
+    if (this.#needFull || caches.every((c) => c.pending.size === 0)) {
+      this.#needFull = false;
+      for (const cache of caches) cache.pending.clear();
+      try {
+        for (const cache of caches) await cache.reload(this.#db);
+      } catch (err) {
+        this.#needFull = true;
+        throw err;
+      }
+    } else {
+      for (const cache of caches) {
+        const ids = [...cache.pending];
+        try {
+          await cache.applyPending(this.#db);
+        } catch (err) {
+          for (const id of ids) cache.pending.add(id);
+          throw err;
+        }
+      }
+    }
+    return {
+      components: [...this.#components.rows.values()],
+      ethernetInterfaces: [...this.#interfaces.rows.values()],
+    };
+  }
+
+  #onChange(change: SmdChange): void {
+    if (!DHCP_RESOURCES.has(change.resource)) return;
+    if (change.truncated || change.ids.length === 0) this.#needFull = true;
+    else {
+      const cache = change.resource === DHCP_COMPONENTS ? this.#components : this.#interfaces;
+      for (const id of change.ids) cache.pending.add(id);
+    }
+    this.refresher.request();
   }
 
   /**
@@ -42,10 +132,11 @@ export class LocalHostSource extends RefreshingHostSource {
    */
   async start(): Promise<void> {
     try {
-      const unlisten = await this.#db.listen(SMD_CHANGES, (change: SmdChange) => {
-        if (DHCP_RESOURCES.has(change.resource)) this.refresher.request();
+      const unlisten = await this.#db.listen(SMD_CHANGES, (change: SmdChange) => this.#onChange(change));
+      const stopResync = this.#db.onResync(() => {
+        this.#needFull = true;
+        this.refresher.request();
       });
-      const stopResync = this.#db.onResync(() => this.refresher.request());
       this.#unsubscribe = async () => {
         stopResync();
         await unlisten();
