@@ -3,8 +3,9 @@ import { after, before, describe, it } from "node:test";
 import { silentLogger } from "@openchami/core";
 import { type Db, openDb } from "@openchami/db";
 import { createMetrics } from "@openchami/http";
-import { smdMigrations } from "@openchami/smd";
+import { DHCP_PAGE_ROWS, smdMigrations } from "@openchami/smd";
 import { eventually, type PostgresServer, skipWithoutPostgres, startPostgres } from "@openchami/testkit";
+import { sql } from "kysely";
 import { parseIpv4 } from "../ip.ts";
 import { LocalHostSource } from "./local.ts";
 import { addNode, startTestSmd, type TestSmd } from "./test-smd.ts";
@@ -112,6 +113,47 @@ describe("LocalHostSource", () => {
       const seen = viewWhere(source, (view) => view.byXname("x1c0s0b0n0") !== undefined);
       await smd.db.kysely.insertInto("components").values({ id: "x1c0s0b0n0", type: "Node" }).execute();
       assert.equal((await seen).byXname("x1c0s0b0n0")?.type, "Node");
+    });
+  });
+
+  it("an idle resync keeps the view and its indexes, only renewing its age", async () => {
+    await withSource({ resyncMs: 30 }, async (smd, source) => {
+      await addNode(smd, { ID: "x1c0s0b0n0", NID: 1 }, "52:54:00:00:00:01", "10.0.0.1");
+      await source.start();
+      const first = source.current();
+      let rebuilt = false;
+      source.onChange(() => {
+        rebuilt = true;
+      });
+      await eventually(async () => source.current().loadedAt > first.loadedAt);
+      const later = source.current();
+      assert.equal(later.version, first.version);
+      assert.equal(later.hosts(), first.hosts(), "same indexes");
+      assert.equal(rebuilt, false, "listeners not told");
+    });
+  });
+
+  it("reads more rows than one page holds, in pages, and keeps every one", async () => {
+    await withSource({}, async (smd, source) => {
+      const count = DHCP_PAGE_ROWS * 2 + 345;
+      await sql`INSERT INTO components (id, type, nid)
+        SELECT 'x1c0s' || g || 'b0n0', 'Node', g FROM generate_series(1, ${count}::int) g`.execute(
+        smd.db.kysely,
+      );
+      await sql`INSERT INTO ethernet_interfaces (id, mac_address, component_id, ip_addresses)
+        SELECT lpad(to_hex(g), 12, '0'), lpad(to_hex(g), 12, '0'), 'x1c0s' || g || 'b0n0',
+          jsonb_build_array(jsonb_build_object('IPAddress', '10.1.' || (g / 256) || '.' || (g % 256)))
+        FROM generate_series(1, ${count}::int) g`.execute(smd.db.kysely);
+      await source.start();
+      const view = source.current();
+      assert.equal(view.hosts().length, count);
+      assert.equal(view.byMac("00:00:00:00:00:01")?.component.nid, 1);
+      assert.equal(
+        view.byMac(
+          `00:00:00:00:${((count >> 8) & 255).toString(16).padStart(2, "0")}:${(count & 255).toString(16).padStart(2, "0")}`,
+        )?.component.nid,
+        count,
+      );
     });
   });
 

@@ -30,19 +30,29 @@ class RowCache<T> {
 
   constructor(readonly read: Reader<T>) {}
 
-  /** Every row, a page at a time, yielding between pages so DHCP keeps answering. */
-  async reload(db: Db): Promise<void> {
+  /**
+   * Every row, a page at a time, yielding between pages so DHCP keeps answering. Returns
+   * whether anything differed from the rows held before.
+   */
+  async reload(db: Db): Promise<boolean> {
     const fresh = new Map<string, T & { ID: string }>();
+    let changed = false;
     let after: string | undefined;
     for (;;) {
       const page = await this.read(db, { after, limit: DHCP_PAGE_ROWS });
-      for (const row of page) fresh.set(row.ID, row);
+      for (const row of page) {
+        fresh.set(row.ID, row);
+        const held = this.rows.get(row.ID);
+        changed ||= held === undefined || JSON.stringify(held) !== JSON.stringify(row);
+      }
       if (page.length < DHCP_PAGE_ROWS) break;
       after = page[page.length - 1]!.ID;
       await yieldToEventLoop();
     }
+    changed ||= fresh.size !== this.rows.size;
     this.rows.clear();
     for (const [id, row] of fresh) this.rows.set(id, row);
+    return changed;
   }
 
   /** Re-reads only the ids changes named: those still there are replaced, the rest removed. */
@@ -73,6 +83,8 @@ export class LocalHostSource extends RefreshingHostSource {
   readonly #interfaces = new RowCache<SmdInterfaceRecord>(readDhcpInterfaces);
   /** True until a full read has succeeded since the last reason for one. */
   #needFull = true;
+  /** The rows held differ from the published view (a read failed half-way). */
+  #unpublished = false;
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: LocalHostSourceOptions) {
@@ -87,29 +99,29 @@ export class LocalHostSource extends RefreshingHostSource {
     this.#db = options.db;
   }
 
-  /** A run with nothing pending is the periodic resync: it reads everything. */
-  protected async read(): Promise<DhcpInventoryData> {
+  /**
+   * A run with nothing pending is the periodic resync: it reads everything, and when nothing
+   * differs the view is kept (undefined), so an idle resync costs no rebuild.
+   */
+  protected async read(): Promise<DhcpInventoryData | undefined> {
     const caches = [this.#components, this.#interfaces];
-    if (this.#needFull || caches.every((c) => c.pending.size === 0)) {
-      this.#needFull = false;
-      for (const cache of caches) cache.pending.clear();
-      try {
-        for (const cache of caches) await cache.reload(this.#db);
-      } catch (err) {
-        this.#needFull = true;
-        throw err;
+    try {
+      if (this.#needFull || caches.every((c) => c.pending.size === 0)) {
+        this.#needFull = false;
+        for (const cache of caches) cache.pending.clear();
+        let changed = false;
+        for (const cache of caches) changed = (await cache.reload(this.#db)) || changed;
+        if (!changed && !this.#unpublished) return undefined;
+      } else {
+        for (const cache of caches) await cache.applyPending(this.#db);
       }
-    } else {
-      for (const cache of caches) {
-        const ids = [...cache.pending];
-        try {
-          await cache.applyPending(this.#db);
-        } catch (err) {
-          for (const id of ids) cache.pending.add(id);
-          throw err;
-        }
-      }
+    } catch (err) {
+      // Whatever was re-read is held but not published; the next run reads everything.
+      this.#needFull = true;
+      this.#unpublished = true;
+      throw err;
     }
+    this.#unpublished = false;
     return {
       components: [...this.#components.rows.values()],
       ethernetInterfaces: [...this.#interfaces.rows.values()],

@@ -1,6 +1,6 @@
 import type { Logger } from "@openchami/core";
 import type { HostView } from "./types.ts";
-import { buildHostView, type DhcpInventoryData, EMPTY_HOST_VIEW } from "./view.ts";
+import { buildHostView, type DhcpInventoryData, EMPTY_HOST_VIEW, restamp } from "./view.ts";
 
 /**
  * Holds the current view and its listeners: each new data set is indexed aside, then swapped
@@ -27,6 +27,11 @@ export class HostViewPublisher {
   onChange(listener: (view: HostView) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Records a read that found the data unchanged: the view's age restarts, nothing is rebuilt. */
+  unchanged(loadedAt: number): void {
+    this.#view = restamp(this.#view, loadedAt);
   }
 
   /** Swaps in the view of `data`, read at `loadedAt`, and tells every listener. */

@@ -36,8 +36,11 @@ export abstract class RefreshingHostSource implements HostSource {
     this.refresher = new Refresher(() => this.#reload(), policy, logger);
   }
 
-  /** Both SMD collections as the source has them now; throws when they cannot be read. */
-  protected abstract read(): Promise<DhcpInventoryData>;
+  /**
+   * Both SMD collections as the source has them now, or undefined when the source knows they
+   * have not changed since the last view; throws when they cannot be read.
+   */
+  protected abstract read(): Promise<DhcpInventoryData | undefined>;
 
   abstract start(): Promise<void>;
   abstract close(): Promise<void>;
@@ -62,7 +65,9 @@ export abstract class RefreshingHostSource implements HostSource {
   async #reload(): Promise<void> {
     const readAt = Date.now();
     try {
-      this.#publisher.publish(await this.read(), readAt);
+      const data = await this.read();
+      if (data === undefined && this.#publisher.loaded) this.#publisher.unchanged(readAt);
+      else this.#publisher.publish(data ?? { components: [], ethernetInterfaces: [] }, readAt);
     } catch (err) {
       this.#failures?.inc();
       throw err;

@@ -40,6 +40,11 @@ class IndexedHostView implements HostView {
     private readonly sorted: readonly DhcpHost[],
   ) {}
 
+  restamped(loadedAt: number): IndexedHostView {
+    const { version, macs, xnames, ipv4s, smdIpv4s, bmcNids, sorted } = this;
+    return new IndexedHostView(version, loadedAt, macs, xnames, ipv4s, smdIpv4s, bmcNids, sorted);
+  }
+
   byMac(mac: string): DhcpHost | undefined {
     return this.macs.get(mac);
   }
@@ -167,6 +172,14 @@ export function buildHostView(
     lowestNodeNids(xnames.values()),
     sorted,
   );
+}
+
+/**
+ * The same view re-stamped as read at `loadedAt`: a full resync that found nothing new keeps
+ * the indexes (no rebuild, no listeners) and only renews the age readiness looks at.
+ */
+export function restamp(view: HostView, loadedAt: number): HostView {
+  return view instanceof IndexedHostView ? view.restamped(loadedAt) : view;
 }
 
 /** The view before the first load: nothing known, `loadedAt` 0. */
