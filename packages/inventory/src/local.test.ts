@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { silentLogger } from "@openchami/core";
-import { type Db, openDb } from "@openchami/db";
+import type { Db } from "@openchami/db";
 import { smdMigrations } from "@openchami/smd";
-import { type PostgresServer, skipWithoutPostgres, startPostgres } from "@openchami/testkit";
+import { type ReplicaPair, replicaPair, skipWithoutPostgres } from "@openchami/testkit";
 import { runInventoryConformance } from "./conformance.ts";
 import { LocalInventory } from "./local.ts";
 import { startTestSmd, type TestSmd } from "./test-smd.ts";
@@ -96,22 +95,16 @@ describe("LocalInventory", () => {
   });
 
   describe("on PostgreSQL", { skip: skipWithoutPostgres }, () => {
-    let server: PostgresServer;
+    let replicas: ReplicaPair;
     let reader: Db;
     let writer: Db;
 
     before(async () => {
-      server = await startPostgres();
-      reader = await openDb({ url: server.url }, { logger: silentLogger() });
-      writer = await openDb({ url: server.url }, { logger: silentLogger() });
-      await reader.migrate([smdMigrations]);
+      replicas = await replicaPair([smdMigrations]);
+      ({ reader, writer } = replicas);
     });
 
-    after(async () => {
-      await reader?.close();
-      await writer?.close();
-      await server?.stop();
-    });
+    after(() => replicas?.close());
 
     it("sees a write made through another Db (another replica) via NOTIFY", async () => {
       const smd = await startTestSmd({ db: writer });

@@ -31,7 +31,7 @@ export { COMPONENTS_RESOURCE as DHCP_COMPONENTS, INTERFACES_RESOURCE as DHCP_INT
  * full read of 10,000 rows in one query stalls DHCP for a quarter of a second; pages of this
  * size take a few milliseconds each, and the caller yields between them.
  */
-export const DHCP_PAGE_ROWS = 1000;
+export const DHCP_PAGE_ROWS = 250;
 
 export interface DhcpRowQuery {
   /** Keyset paging: rows with an id after this one. */

@@ -7,6 +7,12 @@ export { createNetnsPair, type NetnsPair, type NetnsResult, netnsUnavailable } f
 export { freePort } from "./ports.ts";
 export { type PostgresServer, postgresBinDir, skipWithoutPostgres, startPostgres } from "./postgres.ts";
 export { startTestService, type TestService } from "./service.ts";
-export { freshPostgresDatabase, migratedTestDb, testBackend } from "./shared-postgres.ts";
+export {
+  freshPostgresDatabase,
+  migratedTestDb,
+  type ReplicaPair,
+  replicaPair,
+  testBackend,
+} from "./shared-postgres.ts";
 export { migratedPglite } from "./snapshot.ts";
 export { type TestIssuer, testIssuer } from "./tokens.ts";

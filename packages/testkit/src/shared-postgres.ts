@@ -43,3 +43,29 @@ export async function migratedTestDb(sets: MigrationSet[]): Promise<Db> {
   await db.migrate(sets);
   return db;
 }
+
+export interface ReplicaPair {
+  /** Two connections to one migrated PostgreSQL database, as two replicas would hold. */
+  reader: Db;
+  writer: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * Two replicas' view of one database: a write through `writer` reaches a LISTEN on `reader`
+ * only through PostgreSQL's NOTIFY, as between two processes.
+ */
+export async function replicaPair(sets: MigrationSet[]): Promise<ReplicaPair> {
+  const url = await freshPostgresDatabase();
+  const reader = await openDb({ url }, { logger: silentLogger() });
+  const writer = await openDb({ url }, { logger: silentLogger() });
+  await reader.migrate(sets);
+  return {
+    reader,
+    writer,
+    async close() {
+      await reader.close();
+      await writer.close();
+    },
+  };
+}

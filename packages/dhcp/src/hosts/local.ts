@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { silentLogger } from "@openchami/core";
 import type { Db } from "@openchami/db";
 import {
@@ -20,6 +20,12 @@ export interface LocalHostSourceOptions extends RefreshingHostSourceOptions {
   /** Full reload this long after each one, whatever the change feed said (`cache_valid`). */
   resyncMs: number;
 }
+
+/**
+ * Pause between the pages of a full read: a resync spreads over about a second instead of
+ * competing with a boot storm's DHCP traffic for the CPU in one burst.
+ */
+const PAGE_PAUSE_MS = 10;
 
 type Reader<T> = (db: Db, query: DhcpRowQuery) => Promise<(T & { ID: string })[]>;
 
@@ -47,7 +53,7 @@ class RowCache<T> {
       }
       if (page.length < DHCP_PAGE_ROWS) break;
       after = page[page.length - 1]!.ID;
-      await yieldToEventLoop();
+      await sleep(PAGE_PAUSE_MS);
     }
     changed ||= fresh.size !== this.rows.size;
     this.rows.clear();
