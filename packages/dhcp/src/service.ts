@@ -61,14 +61,13 @@ export async function startNetworkServices(options: NetworkServicesOptions): Pro
     let bootloop: BootloopLeases | undefined;
     if (enable.includes("dhcp") && config.bootloop) {
       if (!db) throw new Error("DHCP: the bootloop pool needs a database for its leases");
-      bootloop = await BootloopLeases.open(db, logger);
-    }
-    if (bootloop) {
-      const sweeper = setInterval(() => void bootloop.sweep(), SWEEP_INTERVAL_MS).unref();
+      const leases = await BootloopLeases.open(db, logger);
+      const sweeper = setInterval(() => void leases.sweep(), SWEEP_INTERVAL_MS).unref();
       stops.push(async () => {
         clearInterval(sweeper);
-        await bootloop.close();
+        await leases.close();
       });
+      bootloop = leases;
     }
     const counters = dhcpCounters(metrics);
     const engine = new DhcpEngine({ config, hosts, bootloop, logger, counters });
