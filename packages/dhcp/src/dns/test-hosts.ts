@@ -1,10 +1,8 @@
-import type { DhcpComponent, DhcpHost, HostSource, HostView } from "../hosts/types.ts";
-import { parseIpv4 } from "../ip.ts";
+import { StaticHostSource } from "../hosts/static.ts";
+import type { HostView } from "../hosts/types.ts";
+import { buildHostView, type DhcpInventoryData } from "../hosts/view.ts";
 
-/**
- * Test support only: a HostView and HostSource from plain data, with just what the DNS tests
- * need (the real view is built in hosts/).
- */
+/** Test support only: the real inventory view, described host by host for the DNS tests. */
 
 export interface TestHost {
   /** Canonical `aa:bb:cc:dd:ee:ff`. */
@@ -16,59 +14,29 @@ export interface TestHost {
   ipv4?: readonly string[];
 }
 
-export function testHostView(hosts: readonly TestHost[], version = 1): HostView {
-  const components = new Map<string, DhcpComponent>();
-  const all: DhcpHost[] = hosts.map((host) => {
-    let component = components.get(host.xname);
-    if (!component) {
-      const { xname, type = "Node", nid, enabled = true } = host;
-      component = { xname, type, nid, enabled };
-      components.set(xname, component);
-    }
-    const ipv4 = (host.ipv4 ?? []).map((ip) => parseIpv4(ip) ?? Number.NaN);
-    return { mac: host.mac, component, ipv4, ipv6: [] };
-  });
-  all.sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
+/** SMD's two collections for these hosts (one component per xname, the first host's fields). */
+function inventoryData(hosts: readonly TestHost[]): DhcpInventoryData {
+  const components = new Map<string, DhcpInventoryData["components"][number]>();
+  for (const { xname, type = "Node", nid, enabled = true } of hosts) {
+    if (!components.has(xname)) components.set(xname, { ID: xname, Type: type, Enabled: enabled, NID: nid });
+  }
   return {
-    version,
-    loadedAt: Date.now(),
-    byMac: (mac) => all.find((host) => host.mac === mac),
-    byXname: (xname) => components.get(xname),
-    byIpv4: (ip) => all.find((host) => host.ipv4.includes(ip)),
-    nameNid(component) {
-      if (component.nid !== undefined || component.type !== "NodeBMC") return component.nid;
-      const nids = [...components.values()]
-        .filter((c) => c.type === "Node" && c.nid !== undefined && c.xname.startsWith(`${component.xname}n`))
-        .map((c) => c.nid!);
-      return nids.length > 0 ? Math.min(...nids) : undefined;
-    },
-    hosts: () => all,
-    isSmdIpv4: (ip) => all.some((host) => host.ipv4.includes(ip)),
+    components: [...components.values()],
+    ethernetInterfaces: hosts.map((host) => ({
+      MACAddress: host.mac,
+      ComponentID: host.xname,
+      IPAddresses: (host.ipv4 ?? []).map((IPAddress) => ({ IPAddress })),
+    })),
   };
 }
 
+export function testHostView(hosts: readonly TestHost[], version = 1): HostView {
+  return buildHostView(inventoryData(hosts), version, Date.now());
+}
+
 /** Unloaded until `load()`, which publishes a new view to the listeners. */
-export class TestHostSource implements HostSource {
-  loaded = false;
-  #view = testHostView([], 0);
-  readonly #listeners = new Set<(view: HostView) => void>();
-
+export class TestHostSource extends StaticHostSource {
   load(hosts: readonly TestHost[]): void {
-    this.#view = testHostView(hosts, this.#view.version + 1);
-    this.loaded = true;
-    for (const listener of this.#listeners) listener(this.#view);
+    this.update(inventoryData(hosts));
   }
-
-  async start(): Promise<void> {}
-
-  current(): HostView {
-    return this.#view;
-  }
-
-  onChange(listener: (view: HostView) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  async close(): Promise<void> {}
 }
