@@ -97,6 +97,8 @@ export class DhcpEngine {
   /** Rules with `subnet:` (or a listener `subnet`) turn on §3.2 step 5's address filter. */
   readonly #ruleSubnets: readonly Cidr[];
   readonly #broadcast: string;
+  readonly #encodedNetmasks = new Map<string, Buffer>();
+  readonly #encodedRouters = new WeakMap<readonly string[], Buffer>();
 
   constructor(options: EngineOptions) {
     const { config } = options;
@@ -322,11 +324,30 @@ export class DhcpEngine {
     routers: readonly string[] | undefined,
     request: DhcpRequest,
   ): void {
-    const mask = netmask === undefined ? this.#defaultNetmask : ipv4s(requireIpv4(netmask));
+    const mask = netmask === undefined ? this.#defaultNetmask : this.#ruleNetmask(netmask);
     if (mask) options.set(Option.SUBNET_MASK, mask);
-    const router = routers === undefined ? this.#defaultRouters : ipv4s(...routers.map(requireIpv4));
+    const router = routers === undefined ? this.#defaultRouters : this.#ruleRouters(routers);
     if (router) options.set(Option.ROUTER, router);
     if (this.#dns && request.parameterList.includes(Option.DNS)) options.set(Option.DNS, this.#dns);
+  }
+
+  /** A rule's values come from the configuration, so each is encoded once, not per reply. */
+  #ruleNetmask(netmask: string): Buffer {
+    let encoded = this.#encodedNetmasks.get(netmask);
+    if (!encoded) {
+      encoded = ipv4s(requireIpv4(netmask));
+      this.#encodedNetmasks.set(netmask, encoded);
+    }
+    return encoded;
+  }
+
+  #ruleRouters(routers: readonly string[]): Buffer {
+    let encoded = this.#encodedRouters.get(routers);
+    if (!encoded) {
+      encoded = ipv4s(...routers.map(requireIpv4));
+      this.#encodedRouters.set(routers, encoded);
+    }
+    return encoded;
   }
 
   /** Options 17, 67 and 82 close every reply; then the header and the destination. */
