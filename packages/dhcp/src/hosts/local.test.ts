@@ -7,26 +7,13 @@ import { eventually, type ReplicaPair, replicaPair, skipWithoutPostgres } from "
 import { sql } from "kysely";
 import { parseIpv4 } from "../ip.ts";
 import { LocalHostSource } from "./local.ts";
-import { addNode, startTestSmd, type TestSmd } from "./test-smd.ts";
-import type { HostView } from "./types.ts";
+import { addNode, startTestSmd, type TestSmd, viewWhere } from "./test-smd.ts";
 
 const HOUR = 3_600_000;
 
 /** Makes SMD's reads fail (and work again) without touching its code. */
 function renameTable(db: Db, from: string, to: string): Promise<void> {
   return db.kysely.schema.alterTable(from).renameTo(to).execute();
-}
-
-/** The next view that satisfies `check`. */
-function viewWhere(source: LocalHostSource, check: (view: HostView) => boolean): Promise<HostView> {
-  return new Promise((resolve) => {
-    const stop = source.onChange((view) => {
-      if (check(view)) {
-        stop();
-        resolve(view);
-      }
-    });
-  });
 }
 
 async function withSource(

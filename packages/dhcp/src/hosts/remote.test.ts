@@ -11,24 +11,12 @@ import { createLogger } from "@openchami/core";
 import { createMetrics, type Metrics } from "@openchami/http";
 import { eventually } from "@openchami/testkit";
 import { RemoteHostSource, type RemoteHostSourceOptions } from "./remote.ts";
-import { addNode, startTestSmd, type TestSmd } from "./test-smd.ts";
-import type { HostView } from "./types.ts";
+import { addNode, startTestSmd, type TestSmd, viewWhere } from "./test-smd.ts";
 
 const HOUR = 3_600_000;
 
 function failures(metrics: Metrics): number {
   return Number(/^dhcp_inventory_refresh_failures_total (\d+)/m.exec(metrics.render())?.[1] ?? 0);
-}
-
-function viewWhere(source: RemoteHostSource, check: (view: HostView) => boolean): Promise<HostView> {
-  return new Promise((resolve) => {
-    const stop = source.onChange((view) => {
-      if (check(view)) {
-        stop();
-        resolve(view);
-      }
-    });
-  });
 }
 
 describe("RemoteHostSource", () => {

@@ -2,6 +2,7 @@
 import type { Db } from "@openchami/db";
 import { smdMigrations, smdPlugin } from "@openchami/smd";
 import { migratedTestDb, startTestService } from "@openchami/testkit";
+import type { HostSource, HostView } from "./types.ts";
 
 export interface TestSmd {
   /** `svc_base_uri`: the origin, without `/hsm/v2`. */
@@ -59,5 +60,17 @@ export async function addNode(
     MACAddress: mac,
     ComponentID: component.ID,
     IPAddresses: [{ IPAddress: ip }],
+  });
+}
+
+/** The next view of `source` that satisfies `check`. */
+export function viewWhere(source: HostSource, check: (view: HostView) => boolean): Promise<HostView> {
+  return new Promise((resolve) => {
+    const stop = source.onChange((view) => {
+      if (check(view)) {
+        stop();
+        resolve(view);
+      }
+    });
   });
 }
