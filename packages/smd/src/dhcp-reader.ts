@@ -1,5 +1,5 @@
 import type { Db } from "@openchami/db";
-import type { Kysely } from "kysely";
+import { type Kysely, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
 import { COMPONENTS_RESOURCE } from "./store/components.ts";
 import { INTERFACES_RESOURCE } from "./store/ethernet-interfaces.ts";
 import type { SmdTables } from "./store/schema.ts";
@@ -45,13 +45,21 @@ function kysely(db: Db): Kysely<SmdTables> {
   return db.kysely as unknown as Kysely<SmdTables>;
 }
 
+/** Narrows a select on an `id`-keyed table to the page or the ids `query` asks for. */
+function rowsAsked<TB extends keyof SmdTables, O>(
+  select: SelectQueryBuilder<SmdTables, TB, O>,
+  query: DhcpRowQuery,
+): SelectQueryBuilder<SmdTables, TB, O> {
+  let narrowed = select;
+  if (query.after !== undefined) narrowed = narrowed.where(sql<SqlBool>`id > ${query.after}`);
+  if (query.ids) narrowed = narrowed.where(sql<SqlBool>`id = ${anyText(query.ids)}`);
+  return query.limit === undefined ? narrowed : narrowed.limit(query.limit);
+}
+
 /** Components of every type (BMCs and switches get addresses too), ordered by id. */
 export async function readDhcpComponents(db: Db, query: DhcpRowQuery = {}): Promise<DhcpComponentRow[]> {
-  let select = kysely(db).selectFrom("components").select(["id", "type", "enabled", "nid"]).orderBy("id");
-  if (query.after !== undefined) select = select.where("id", ">", query.after);
-  if (query.ids) select = select.where("id", "=", anyText(query.ids));
-  if (query.limit !== undefined) select = select.limit(query.limit);
-  const rows = await select.execute();
+  const select = kysely(db).selectFrom("components").select(["id", "type", "enabled", "nid"]).orderBy("id");
+  const rows = await select.$call((q) => rowsAsked(q, query)).execute();
   return rows.map((r) => ({
     ID: r.id,
     Type: r.type,
@@ -62,14 +70,11 @@ export async function readDhcpComponents(db: Db, query: DhcpRowQuery = {}): Prom
 
 /** Every EthernetInterface, ordered by id. */
 export async function readDhcpInterfaces(db: Db, query: DhcpRowQuery = {}): Promise<DhcpInterfaceRow[]> {
-  let select = kysely(db)
+  const select = kysely(db)
     .selectFrom("ethernet_interfaces")
     .select(["id", "mac_address", "component_id", "ip_addresses"])
     .orderBy("id");
-  if (query.after !== undefined) select = select.where("id", ">", query.after);
-  if (query.ids) select = select.where("id", "=", anyText(query.ids));
-  if (query.limit !== undefined) select = select.limit(query.limit);
-  const rows = await select.execute();
+  const rows = await select.$call((q) => rowsAsked(q, query)).execute();
   return rows.map((r) => ({
     ID: r.id,
     MACAddress: r.mac_address,
