@@ -8,6 +8,7 @@ export type { HostSource } from "./hosts/types.ts";
 export {
   NETWORK_SERVICES,
   type NetworkService,
+  type NetworkServicesOptions,
   type RunningNetworkServices,
   startNetworkServices,
 } from "./service.ts";

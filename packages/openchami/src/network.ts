@@ -8,6 +8,7 @@ import {
   loadDhcpConfig,
   NETWORK_SERVICES,
   type NetworkService,
+  type NetworkServicesOptions,
   RemoteHostSource,
   type RunningNetworkServices,
   startNetworkServices,
@@ -80,15 +81,7 @@ export function createHostSource(
  * Starts `hosts` (created by `createHostSource`) and the selected protocols on it; the
  * result's `close` stops both.
  */
-export async function startNetwork(options: {
-  config: DhcpConfig;
-  enable: readonly NetworkService[];
-  /** Holds bootloop leases; only needed with dhcp and a bootloop section. */
-  db: Db | undefined;
-  hosts: HostSource;
-  logger: Logger;
-  metrics: Metrics;
-}): Promise<RunningNetworkServices> {
+export async function startNetwork(options: NetworkServicesOptions): Promise<RunningNetworkServices> {
   const { hosts } = options;
   await hosts.start();
   try {
